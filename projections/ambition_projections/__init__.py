@@ -1,0 +1,1 @@
+"""Read views of the parcours, one module per view."""

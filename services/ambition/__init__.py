@@ -1,0 +1,1 @@
+"""Ambition Emploi Exchange: the platform package."""

@@ -1,0 +1,86 @@
+"""Configuration from AMBITION_* environment variables, each with a working local default."""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"AMBITION_{name}", default)
+
+
+@dataclass(frozen=True)
+class Topics:
+    lycee: str
+    missionlocale: str
+    foquale: str
+    parcours: str
+    rejets: str
+    partitions: int
+    replication_factor: int
+
+    @property
+    def partenaires(self) -> dict[str, str]:
+        """Partner type -> its inbound topic."""
+        return {"LYCEE": self.lycee, "MISSION_LOCALE": self.missionlocale, "FOQUALE": self.foquale}
+
+    def all(self) -> list[str]:
+        return [self.lycee, self.missionlocale, self.foquale, self.parcours, self.rejets]
+
+
+def load_topics(path: Path | None = None) -> Topics:
+    data = tomllib.loads((path or ROOT / "infra" / "topics.toml").read_text())
+    t = data["topics"]
+    return Topics(
+        lycee=t["lycee"]["name"],
+        missionlocale=t["missionlocale"]["name"],
+        foquale=t["foquale"]["name"],
+        parcours=t["parcours"]["name"],
+        rejets=t["rejets"]["name"],
+        partitions=int(_env("PARTITIONS", str(data["partitions"]))),
+        replication_factor=int(_env("REPLICATION_FACTOR", str(data["replication_factor"]))),
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a process needs, read once from the environment."""
+
+    var_dir: Path = field(default_factory=lambda: Path(_env("VAR_DIR", str(ROOT / "var"))))
+    # empty = start the embedded broker
+    kafka_bootstrap: str = field(default_factory=lambda: _env("KAFKA_BOOTSTRAP", ""))
+    broker_port: int = field(default_factory=lambda: int(_env("BROKER_PORT", "19092")))
+    api_host: str = field(default_factory=lambda: _env("API_HOST", "127.0.0.1"))
+    api_port: int = field(default_factory=lambda: int(_env("API_PORT", "8080")))
+    ingest_metrics_port: int = field(default_factory=lambda: int(_env("INGEST_METRICS_PORT", "9101")))
+    projection_metrics_port: int = field(
+        default_factory=lambda: int(_env("PROJECTION_METRICS_PORT", "9102"))
+    )
+    # "" = SQLite file under var/; a postgresql://... DSN selects PostgreSQL
+    event_store: str = field(default_factory=lambda: _env("EVENT_STORE", ""))
+    read_store: str = field(default_factory=lambda: _env("READ_STORE", ""))
+    schemas_dir: Path = field(default_factory=lambda: Path(_env("SCHEMAS_DIR", str(ROOT / "schemas"))))
+    # secret of the pseudonymous parcours key (HMAC of the INE); override in production
+    pseudonym_secret: str = field(
+        default_factory=lambda: _env("PSEUDONYM_SECRET", "dev-only-pseudonym-secret")
+    )
+    # key of the event store's cipher for personal data (base64 AES key); dev default
+    cipher_key: str = field(
+        default_factory=lambda: _env("CIPHER_KEY", "ZGV2LW9ubHktY2lwaGVyLWtleS0zMi1ieXRlcyEhISE=")
+    )
+    partners_file: Path = field(
+        default_factory=lambda: Path(_env("PARTNERS_FILE", str(ROOT / "var" / "partners.json")))
+    )
+    embedded: bool = field(default_factory=lambda: _env("EMBEDDED", "1") == "1")
+
+    @property
+    def bootstrap(self) -> str:
+        return self.kafka_bootstrap or f"127.0.0.1:{self.broker_port}"
+
+    @property
+    def topics(self) -> Topics:
+        return load_topics()
