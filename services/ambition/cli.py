@@ -1,0 +1,110 @@
+"""The `ambition` command."""
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+
+from .config import Settings
+
+
+def _up(args) -> int:
+    from .supervisor import up
+
+    return up(Settings())
+
+
+def _ingest(args) -> int:
+    from .ingest.app import main
+
+    main()
+    return 0
+
+
+def _relay(args) -> int:
+    from . import metrics
+    from .contracts.codec import Registry
+    from .outbox import Relay
+    from .parcours import make_app
+
+    settings = Settings()
+    metrics.serve(settings.relay_metrics_port)
+    relay = Relay(settings, make_app(settings), Registry.load(settings.schemas_dir))
+    signal.signal(signal.SIGTERM, lambda *_: relay.stop())
+    signal.signal(signal.SIGINT, lambda *_: relay.stop())
+    relay.run()
+    return 0
+
+
+def _projections(args) -> int:
+    from ambition_projections.runner import ProjectionWorker
+
+    from . import metrics
+    from .contracts.codec import Registry
+    from .sqlstore import read_engine
+
+    settings = Settings()
+    metrics.serve(settings.projection_metrics_port)
+    worker = ProjectionWorker(settings, read_engine(settings), Registry.load(settings.schemas_dir))
+    signal.signal(signal.SIGINT, lambda *_: worker.stop())
+    worker.run()
+    return 0
+
+
+def _api(args) -> int:
+    import uvicorn
+
+    from .api.app import create_app
+
+    settings = Settings()
+    uvicorn.run(create_app(settings), host=settings.api_host, port=settings.api_port,
+                log_level="warning")
+    return 0
+
+
+def _simulate(args) -> int:
+    from .partners_sim import simulate
+
+    return simulate(Settings(), args.eleves, seed=args.seed)
+
+
+def _topics(args) -> int:
+    from .topics import create_topics
+
+    settings = Settings()
+    print("created:", ", ".join(create_topics(settings.bootstrap, settings.topics)) or "nothing")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ambition", description="Ambition Emploi Exchange")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub.add_parser("up", help="run the whole platform (embedded broker unless "
+                   "AMBITION_KAFKA_BOOTSTRAP is set); Ctrl-C stops it").set_defaults(func=_up)
+    sub.add_parser("ingest", help="run the parcours processor (Faust worker)").set_defaults(func=_ingest)
+    sub.add_parser("relay", help="run the outbound relay (event store -> parcours.events)").set_defaults(func=_relay)
+    sub.add_parser("projections", help="run the projection worker (events -> read views)").set_defaults(func=_projections)
+    sub.add_parser("api", help="run the HTTP read API").set_defaults(func=_api)
+    sim = sub.add_parser("simulate", help="publish synthetic enrolments through the lycée partner producer")
+    sim.add_argument("--eleves", type=int, default=100, help="how many élèves to enrol (default 100)")
+    sim.add_argument("--seed", type=int, default=None, help="random seed, for a repeatable cohort")
+    sim.set_defaults(func=_simulate)
+    sub.add_parser("topics", help="create the platform's topics (infra/topics.toml)").set_defaults(func=_topics)
+    try:
+        from .contracts.commands import register
+    except ImportError:  # pragma: no cover - during bootstrap only
+        pass
+    else:
+        register(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    args = parser().parse_args(argv)
+    return args.func(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

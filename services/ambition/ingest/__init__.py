@@ -1,0 +1,1 @@
+"""Ingestion: partner topics -> the parcours application (Faust)."""

@@ -1,0 +1,55 @@
+"""Every Prometheus metric of the platform, defined in one place.
+
+Labels carry topics, outcomes, reason codes, partner TYPES and view names: never an INE, a
+name, a birth date, a parcours key or a partner's individual identifier.
+"""
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram, start_http_server
+
+MESSAGES_CONSUMED = Counter(
+    "ambition_messages_consumed_total",
+    "Partner messages consumed by the parcours processor, by topic and outcome "
+    "(accepte, doublon, refuse, parque).",
+    ["topic", "outcome"],
+)
+REJECTED = Counter(
+    "ambition_rejected_total", "Messages sent to the rejected topic, by reason code.", ["reason"]
+)
+PROCESSING_SECONDS = Histogram(
+    "ambition_processing_seconds",
+    "Time to decide and store one batch of partner messages.",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+BATCH_SIZE = Histogram(
+    "ambition_batch_size", "Partner messages per processed batch.",
+    buckets=(1, 5, 10, 25, 50, 100, 250, 500),
+)
+OUTBOX_PUBLISHED = Counter(
+    "ambition_outbox_published_total", "Domain events published to parcours.events."
+)
+OUTBOX_LAG = Gauge(
+    "ambition_outbox_lag_events",
+    "Domain events stored but not yet published (notification log max id minus relay position).",
+)
+PROJECTED = Counter(
+    "ambition_projection_events_total",
+    "Events applied by the projection worker, by view and outcome (applique, doublon).",
+    ["projection", "outcome"],
+)
+PROJECTION_SECONDS = Histogram(
+    "ambition_projection_seconds", "Time to apply one batch of events to the read models.",
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
+API_REQUESTS = Counter(
+    "ambition_api_requests_total", "HTTP API requests by route template and status.",
+    ["route", "status"],
+)
+API_SECONDS = Histogram(
+    "ambition_api_request_seconds", "HTTP API request duration by route template.", ["route"]
+)
+
+
+def serve(port: int) -> None:
+    """Serve /metrics of this process on 127.0.0.1:port (in a daemon thread)."""
+    start_http_server(port, addr="127.0.0.1")

@@ -1,0 +1,144 @@
+"""The outbound relay: event store notification log -> parcours.events.
+
+Reads the notification log from its last recorded position, turns each stored aggregate event
+into its Avro domain event, publishes (idempotent producer, acks=all), waits for the
+acknowledgements, then records the new position. A crash between publish and record
+republishes: consumers deduplicate by (parcours id, version), which every message carries.
+"""
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from datetime import date, datetime, timezone
+from functools import lru_cache
+
+from kafka import KafkaProducer
+from sqlalchemy import Column, Integer, MetaData, String, Table, select
+
+from . import metrics
+from .config import Settings
+from .sqlstore import make_engine, sqlalchemy_url
+
+log = logging.getLogger(__name__)
+
+_meta = MetaData()
+positions = Table("outbox_position", _meta, Column("name", String(50), primary_key=True),
+                  Column("position", Integer, nullable=False))
+
+DOMAIN_NS = uuid.UUID("6b1d0c1e-8f0a-4b8e-9a39-2f3c8f6f7a10")
+
+
+def domain_event_id(parcours_id, version: int) -> str:
+    """Stable id of a domain event: the same stored event always gets the same id."""
+    return str(uuid.uuid5(DOMAIN_NS, f"{parcours_id}:{version}"))
+
+
+def _plain(value):
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+class DomainEventMapper:
+    """Stored aggregate event -> Avro record of `ambition.parcours.<Name>` (schema-driven)."""
+
+    def __init__(self, app, registry):
+        self.app, self.registry = app, registry
+
+    @lru_cache(maxsize=4096)
+    def _parcours(self, parcours_id, version):
+        return self.app.repository.get(parcours_id, version=version)
+
+    def record(self, event) -> tuple[str, dict]:
+        name = type(event).__name__
+        fullname = f"ambition.parcours.{name}"
+        attrs = {k: _plain(v) for k, v in vars(event).items()}
+        aggregate = self._parcours(event.originator_id, event.originator_version)
+        ts = attrs.get("timestamp")
+        millis = int(ts.timestamp() * 1000) if isinstance(ts, datetime) else int(time.time() * 1000)
+        record = {
+            "envelope": {
+                "event_id": domain_event_id(event.originator_id, event.originator_version),
+                "source": "ambition", "type": fullname,
+                "time": datetime.fromtimestamp(millis / 1000, tz=timezone.utc),
+                "subject": aggregate.cle,
+            },
+            "parcours": {
+                "parcours_id": str(event.originator_id), "version": event.originator_version,
+                "uai": aggregate.uai, "mission_locale": getattr(aggregate, "mission_locale", None),
+                "origine_event_id": attrs.get("origine_event_id"),
+                "emetteur": attrs.get("emetteur") or "ambition",
+            },
+        }
+        for field in self.registry.fields(fullname):
+            if field not in record and field in attrs:
+                record[field] = attrs[field]
+        return fullname, record
+
+
+class Relay:
+    def __init__(self, settings: Settings, app, registry, name: str = "parcours.events"):
+        self.settings, self.app, self.registry, self.name = settings, app, registry, name
+        self.engine = make_engine(sqlalchemy_url(settings.event_store,
+                                                 settings.var_dir / "event-store.sqlite"))
+        _meta.create_all(self.engine)
+        self.mapper = DomainEventMapper(app, registry)
+        self.topic = settings.topics.parcours
+        self.producer = KafkaProducer(bootstrap_servers=settings.bootstrap, acks="all",
+                                      enable_idempotence=True, linger_ms=5,
+                                      client_id="ambition-outbox")
+        self.running = True
+
+    def position(self) -> int:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(positions.c.position).where(positions.c.name == self.name)).first()
+        return row.position if row else 0
+
+    def _save_position(self, position: int) -> None:
+        with self.engine.begin() as conn:
+            done = conn.execute(positions.update().where(positions.c.name == self.name)
+                                .values(position=position)).rowcount
+            if not done:
+                conn.execute(positions.insert().values(name=self.name, position=position))
+
+    def step(self, limit: int = 500) -> int:
+        """Publish the next notifications; returns how many were published."""
+        start = self.position() + 1
+        notifications = self.app.notification_log.select(start, limit)
+        if not notifications:
+            metrics.OUTBOX_LAG.set(0)
+            return 0
+        futures = []
+        for n in notifications:
+            event = self.app.mapper.to_domain_event(n)
+            fullname, record = self.mapper.record(event)
+            value = self.registry.encode(fullname, record)
+            env = record["envelope"]
+            headers = [("ce_id", env["event_id"].encode()), ("ce_source", b"ambition"),
+                       ("ce_type", fullname.encode()), ("ce_specversion", b"1.0"),
+                       ("ce_time", env["time"].isoformat().encode()),
+                       ("content-type", b"application/avro")]
+            futures.append(self.producer.send(self.topic, key=env["subject"].encode(),
+                                              value=value, headers=headers))
+        self.producer.flush()
+        for f in futures:
+            f.get(timeout=30)  # raises if the broker refused: the position is not advanced
+        self._save_position(notifications[-1].id)
+        metrics.OUTBOX_PUBLISHED.inc(len(notifications))
+        metrics.OUTBOX_LAG.set(max(0, self.app.recorder.max_notification_id() - notifications[-1].id))
+        return len(notifications)
+
+    def run(self, idle: float = 0.1) -> None:
+        log.info("outbound relay publishing to %s from position %s", self.topic, self.position())
+        while self.running:
+            try:
+                if not self.step():
+                    time.sleep(idle)
+            except Exception:  # broker away: keep the position, try again
+                log.exception("outbound relay step failed; retrying")
+                time.sleep(1)
+        self.producer.close()
+
+    def stop(self) -> None:
+        self.running = False

@@ -1,0 +1,62 @@
+"""`ambition up`: the whole platform on one machine, and a clean stop of all of it."""
+from __future__ import annotations
+
+import signal
+import time
+
+from .broker import EmbeddedBroker
+from .config import Settings
+from .local import LocalPlatform
+from .topics import create_topics
+
+
+def up(settings: Settings) -> int:
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    (settings.var_dir / "log").mkdir(exist_ok=True)
+    broker = None
+    if not settings.kafka_bootstrap:
+        broker = EmbeddedBroker(settings.broker_port, log_path=settings.var_dir / "log" / "broker.log")
+        broker.start()
+        print(f"embedded Kafka-protocol broker (Tansu) on {broker.bootstrap}", flush=True)
+    platform = LocalPlatform({"AMBITION_KAFKA_BOOTSTRAP": settings.bootstrap})
+    stopping = False
+
+    def _on_signal(signum, _frame):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
+    code = 0
+    try:
+        created = create_topics(settings.bootstrap, settings.topics)
+        if created:
+            print(f"created topics: {', '.join(created)}", flush=True)
+        from .contracts.partners import demo_partners
+
+        demo_partners(settings)
+        platform.start()
+        print(
+            "\nAmbition Emploi Exchange is running:\n"
+            f"  HTTP API        http://{settings.api_host}:{settings.api_port}  (OpenAPI: /docs, /openapi.json)\n"
+            f"  PSAD synthèse   http://{settings.api_host}:{settings.api_port}/v1/psad/synthese\n"
+            f"  metrics         API /metrics; ingest :{settings.ingest_metrics_port}, "
+            f"projections :{settings.projection_metrics_port}, relay :{settings.relay_metrics_port}\n"
+            f"  Kafka           {settings.bootstrap}\n"
+            f"  data            {settings.var_dir}\n"
+            "  try             .venv/bin/ambition simulate --eleves 500\n"
+            "Ctrl-C stops everything.\n", flush=True)
+        while not stopping:
+            dead = platform.dead()
+            if dead:
+                print(f"worker {dead[0]} exited: stopping the platform", flush=True)
+                code = 1
+                break
+            time.sleep(0.3)
+    finally:
+        print("stopping...", flush=True)
+        platform.stop()
+        if broker:
+            broker.stop()
+        print("stopped.", flush=True)
+    return code
