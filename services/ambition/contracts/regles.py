@@ -13,6 +13,7 @@ from .identifiants import cle_valide, ine_valide, siret_valide, uai_valide
 
 DATE_MIN, DATE_MAX = date(2000, 1, 1), date(2100, 12, 31)
 NAISSANCE_MIN = date(1950, 1, 1)
+SIRET_FIELDS = ("siret", "mission_locale_pressentie")
 # (start field, end field) pairs that must be ordered in the same event
 _INTERVALLES = (("date_debut", "date_fin_prevue"),)
 
@@ -34,8 +35,9 @@ def verifier(fullname: str, envelope: dict, payload: dict, secret: str) -> None:
     if "uai" in payload and not uai_valide(payload["uai"]):
         raise Invalide("UAI_INVALIDE", f"uai {payload['uai']!r} is not 7 digits followed by the key "
                                        "letter 'ABCDEFGHJKLMNPRSTUVWXYZ'[n % 23]")
-    if "siret" in payload and not siret_valide(payload["siret"]):
-        raise Invalide("SIRET_INVALIDE", f"siret {payload['siret']!r} is not 14 digits passing the Luhn check")
+    for name in SIRET_FIELDS:
+        if payload.get(name) is not None and not siret_valide(payload[name]):
+            raise Invalide("SIRET_INVALIDE", f"{name} {payload[name]!r} is not 14 digits passing the Luhn check")
     _verifier_dates(payload)
     _verifier_sujet(fullname, envelope, payload, secret)
 

@@ -22,10 +22,14 @@ class LyceeProducer(PartnerProducer):
                       boursier: bool = False, interne: bool = False, fonds_sociaux: bool = False,
                       accompagnement_handicap: bool = False, specialite: str | None = None,
                       consentement_representant_legal: bool | None = None, uai: str | None = None,
-                      event_id: str | None = None, time: datetime | None = None, version: int | None = None,
-                      **extra):
+                      mission_locale_pressentie: str | None = None,
+                      event_id: str | None = None, time: datetime | None = None, version: int | None = None):
         """Enrol an élève; the Kafka key and the subject are the parcours key derived from the INE.
-        ``extra``: fields of later schema versions (e.g. v2's ``email_referent``)."""
+        ``uai`` defaults to this lycée's. ``mission_locale_pressentie`` (SIRET) exists from v2 on:
+        with ``version=1`` it must stay None."""
+        extra = {} if version == 1 else {"mission_locale_pressentie": mission_locale_pressentie}
+        if version == 1 and mission_locale_pressentie is not None:
+            raise ValueError("mission_locale_pressentie needs EleveInscrit v2 or later")
         fields = dict(ine=ine, nom=nom, prenom=prenom, date_naissance=date_naissance,
                       uai=uai or self.credentials.identifiant, diplome=diplome, specialite=specialite,
                       session_examen=session_examen, resultat_examen=resultat_examen, en_emploi=en_emploi,
