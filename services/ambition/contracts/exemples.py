@@ -29,7 +29,8 @@ VALEURS: dict[str, Any] = {
     "periode_id": "periode-1", "siret": SIRET_ENTREPRISE, "date_fin": date(2025, 11, 28),
     "motif": "Déménagement", "conseiller": "conseiller-042", "date_signature": date(2025, 10, 2),
     "detail": "Contrat d'apprentissage en boulangerie", "solution_id": "solution-1",
-    "mission_locale": SIRET_ML, "origine_event_id": "6f1c1f5e-3f55-4e0b-9a7e-0b8f3c2d1a10",
+    "mission_locale": SIRET_ML, "mission_locale_pressentie": SIRET_ML,
+    "origine_event_id": "6f1c1f5e-3f55-4e0b-9a7e-0b8f3c2d1a10",
     "parcours_id": "0b6c3f7e-8d51-4c0a-b1f2-3a4d5e6f7a8b", "version": 1,
     "emetteur": f"lycee:{UAI}", "statut_scolaire_conserve": True,
 }
