@@ -1,0 +1,1 @@
+"""Event contracts: Avro schemas, single-object codec, partner identity, inbound checks, catalogue."""

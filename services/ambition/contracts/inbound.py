@@ -1,0 +1,119 @@
+"""Reading one partner message: the function the Kafka consumer calls for every record.
+
+Checks, in this order, each failure a ``Rejet`` with its own reason code:
+ 1. framing: MESSAGE_TRONQUE, MAGIQUE_INVALIDE, SCHEMA_INCONNU, DECODAGE_IMPOSSIBLE
+ 2. SIGNATURE_INVALIDE: the ambition-partner header names a registered partner whose key signs
+    the value and the CloudEvents headers (nothing of the content is trusted before this)
+ 3. ENVELOPPE_INVALIDE: envelope.source = signing partner, envelope.type = record full name,
+    event_id a UUID, ce_id / ce_source / ce_type headers equal to the envelope
+ 4. TYPE_HORS_TOPIC: the event's namespace belongs to the topic's partner type
+ 5. EMETTEUR_AUTORISE: the signing partner is of the topic's partner type, and an EleveInscrit /
+    AccueilRealise names the sender's own UAI / SIRET
+ 6. UAI_INVALIDE, SIRET_INVALIDE, INE_INVALIDE, DATE_INVALIDE, SUJET_INVALIDE (see ``regles``);
+    the EleveInscrit subject is checked against ``partners.pseudonym_secret``.
+"""
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+
+from . import signing
+from .codec import CodecError, Registry
+from .partners import PartnerDirectory
+from .regles import Invalide, verifier
+
+NAMESPACES = {"LYCEE": "ambition.lycee", "MISSION_LOCALE": "ambition.missionlocale",
+              "FOQUALE": "ambition.foquale"}
+
+
+class Rejet(Exception):
+    """A refused message: ``code`` is machine-readable, ``message`` says what is wrong (no personal data)."""
+
+    def __init__(self, code: str, message: str, event_id: str | None = None, partner_id: str | None = None):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.event_id = event_id
+        self.partner_id = partner_id
+
+
+@dataclass(frozen=True)
+class MessageLu:
+    fullname: str
+    type: str
+    partner_type: str
+    partner_id: str
+    identifiant: str
+    envelope: dict
+    payload: dict
+    empreinte: str  # sha256 hex of the message value: same event content => same empreinte
+
+
+def _uuid_valide(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except (ValueError, TypeError, AttributeError):
+        return False
+    return True
+
+
+def lire(topic_partner_type: str, value: bytes | None, headers: list[tuple[str, bytes]],
+         registry: Registry, partners: PartnerDirectory) -> MessageLu:
+    try:
+        decoded = registry.decode(value)
+    except CodecError as exc:
+        raise Rejet(exc.code, str(exc)) from None
+
+    by_name = signing.header_values(headers)
+    claimed = by_name.get(signing.PARTNER_HEADER, [b""])[0].decode("utf-8", "replace")
+    partner = partners.get(claimed) if claimed else None
+    if partner is None:
+        raise Rejet("SIGNATURE_INVALIDE", f"unknown partner {claimed!r} in header {signing.PARTNER_HEADER}"
+                    if claimed else f"header {signing.PARTNER_HEADER} missing")
+    try:
+        signing.verify(partner.public_key, value, headers)
+    except signing.SignatureInvalide as exc:
+        raise Rejet("SIGNATURE_INVALIDE", str(exc), partner_id=partner.id) from None
+
+    record = dict(decoded.record)
+    envelope = record.pop("envelope")
+    event_id = envelope["event_id"]
+
+    def rejet(code: str, message: str) -> Rejet:
+        return Rejet(code, message, event_id if _uuid_valide(event_id) else None, partner.id)
+
+    if not _uuid_valide(event_id):
+        raise rejet("ENVELOPPE_INVALIDE", "envelope.event_id is not a UUID")
+    if envelope["source"] != partner.id:
+        raise rejet("ENVELOPPE_INVALIDE", f"envelope.source {envelope['source']!r} is not the signing partner {partner.id!r}")
+    if envelope["type"] != decoded.fullname:
+        raise rejet("ENVELOPPE_INVALIDE", f"envelope.type {envelope['type']!r} is not the record's full name {decoded.fullname!r}")
+    for header, expected in (("ce_id", event_id), ("ce_source", envelope["source"]), ("ce_type", envelope["type"])):
+        if by_name[header][0] != expected.encode():
+            raise rejet("ENVELOPPE_INVALIDE", f"header {header} differs from the envelope")
+
+    namespace, _, short = decoded.fullname.rpartition(".")
+    if NAMESPACES.get(topic_partner_type) != namespace:
+        raise rejet("TYPE_HORS_TOPIC", f"{decoded.fullname} does not belong on the {topic_partner_type} topic "
+                                       f"(it carries {NAMESPACES.get(topic_partner_type)}.* events)")
+    if partner.type != topic_partner_type:
+        raise rejet("EMETTEUR_AUTORISE", f"{partner.id} is a {partner.type} partner: it may not emit {decoded.fullname}")
+    if short in ("EleveInscrit", "AccueilRealise"):
+        field = "uai" if short == "EleveInscrit" else "siret"
+        if record.get(field) != partner.identifiant:
+            raise rejet("EMETTEUR_AUTORISE", f"{short}.{field} {record.get(field)!r} is not the sender's own "
+                                             f"identifier {partner.identifiant!r}")
+    try:
+        verifier(decoded.fullname, envelope, record, partners.pseudonym_secret)
+    except Invalide as exc:
+        raise rejet(exc.code, exc.message) from None
+
+    return MessageLu(fullname=decoded.fullname, type=short, partner_type=partner.type, partner_id=partner.id,
+                     identifiant=partner.identifiant, envelope=envelope, payload=record,
+                     empreinte=hashlib.sha256(value).hexdigest())
+
+
+REASON_CODES = ("MESSAGE_TRONQUE", "MAGIQUE_INVALIDE", "SCHEMA_INCONNU", "DECODAGE_IMPOSSIBLE",
+                "SIGNATURE_INVALIDE", "ENVELOPPE_INVALIDE", "TYPE_HORS_TOPIC", "EMETTEUR_AUTORISE",
+                "UAI_INVALIDE", "SIRET_INVALIDE", "INE_INVALIDE", "DATE_INVALIDE", "SUJET_INVALIDE")

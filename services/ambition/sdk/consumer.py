@@ -1,0 +1,71 @@
+"""Reading the platform's validated domain events (``ambition.parcours.*`` on parcours.events).
+
+Delivery is at least once: offsets are committed after the caller has taken every event of a
+poll, so a crash redelivers; deduplicate on ``envelope["event_id"]`` or
+(``parcours["parcours_id"]``, ``parcours["version"]``).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from kafka import KafkaConsumer
+
+from ambition.config import Settings, load_topics
+from ambition.contracts.codec import CodecError, Registry
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EvenementDomaine:
+    fullname: str  # "ambition.parcours.EleveInscrit"
+    type: str  # "EleveInscrit"
+    version: int  # writer schema version
+    envelope: dict
+    parcours: dict  # parcours_id, version, uai, mission_locale, origine_event_id, emetteur
+    payload: dict  # the event's own fields
+    key: bytes | None
+    partition: int
+    offset: int
+
+
+def domain_events(bootstrap: str, group_id: str, *, registry: Registry | None = None,
+                  topic: str | None = None, idle_timeout_ms: int | None = None,
+                  auto_offset_reset: str = "earliest", **kafka_config: Any) -> Iterator[EvenementDomaine]:
+    """Yield decoded domain events. Stops after ``idle_timeout_ms`` without messages once partitions are
+    assigned (None: never). ``kafka_config`` goes to KafkaConsumer (embedded broker: session_timeout_ms=6000,
+    heartbeat_interval_ms=1000, max_poll_interval_ms=5000).
+    Undecodable messages are logged and skipped (they cannot come from the platform)."""
+    registry = registry or Registry.load(Settings().schemas_dir)
+    consumer = KafkaConsumer(topic or load_topics().parcours, bootstrap_servers=bootstrap, group_id=group_id,
+                             enable_auto_commit=False, auto_offset_reset=auto_offset_reset, **kafka_config)
+    idle = 0
+    try:
+        while True:
+            batch = consumer.poll(timeout_ms=500)
+            if not batch:
+                if consumer.assignment():  # idle time counts once the group has given us partitions
+                    idle += 500
+                if idle_timeout_ms is not None and idle >= idle_timeout_ms:
+                    return
+                continue
+            idle = 0
+            for records in batch.values():
+                for r in records:
+                    try:
+                        d = registry.decode(r.value)
+                    except CodecError as exc:
+                        log.warning("skipped %s[%s]@%s: %s", r.topic, r.partition, r.offset, exc.code)
+                        continue
+                    if not d.fullname.startswith("ambition.parcours."):
+                        log.warning("skipped %s on %s: not a domain event", d.fullname, r.topic)
+                        continue
+                    rec = dict(d.record)
+                    env, parcours = rec.pop("envelope"), rec.pop("parcours")
+                    yield EvenementDomaine(d.fullname, d.fullname.rsplit(".", 1)[1], d.version, env, parcours,
+                                           rec, r.key, r.partition, r.offset)
+            consumer.commit()
+    finally:
+        consumer.close()

@@ -1,0 +1,61 @@
+"""The lycée's producer: one method per ambition.lycee event."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ambition.pseudonym import cle_parcours
+
+from .base import PartnerProducer
+
+
+class LyceeProducer(PartnerProducer):
+    partner_type = "LYCEE"
+    namespace = "ambition.lycee"
+
+    def cle(self, ine: str) -> str:
+        """The parcours key of an élève (what every later event passes as ``cle``)."""
+        return cle_parcours(ine, self.secret)
+
+    def eleve_inscrit(self, *, ine: str, nom: str, prenom: str, date_naissance: date, diplome: str,
+                      session_examen: int, resultat_examen: str, en_emploi: bool, en_formation: bool,
+                      consentement_eleve: bool, referent: str, date_debut: date, date_fin_prevue: date,
+                      boursier: bool = False, interne: bool = False, fonds_sociaux: bool = False,
+                      accompagnement_handicap: bool = False, specialite: str | None = None,
+                      consentement_representant_legal: bool | None = None, uai: str | None = None,
+                      mission_locale_pressentie: str | None = None,
+                      event_id: str | None = None, time: datetime | None = None, version: int | None = None):
+        """Enrol an élève; the Kafka key and the subject are the parcours key derived from the INE.
+        ``uai`` defaults to this lycée's. ``mission_locale_pressentie`` (SIRET) exists from v2 on:
+        with ``version=1`` it must stay None."""
+        extra = {} if version == 1 else {"mission_locale_pressentie": mission_locale_pressentie}
+        if version == 1 and mission_locale_pressentie is not None:
+            raise ValueError("mission_locale_pressentie needs EleveInscrit v2 or later")
+        fields = dict(ine=ine, nom=nom, prenom=prenom, date_naissance=date_naissance,
+                      uai=uai or self.credentials.identifiant, diplome=diplome, specialite=specialite,
+                      session_examen=session_examen, resultat_examen=resultat_examen, en_emploi=en_emploi,
+                      en_formation=en_formation, consentement_eleve=consentement_eleve,
+                      consentement_representant_legal=consentement_representant_legal, referent=referent,
+                      date_debut=date_debut, date_fin_prevue=date_fin_prevue, boursier=boursier,
+                      interne=interne, fonds_sociaux=fonds_sociaux,
+                      accompagnement_handicap=accompagnement_handicap, **extra)
+        return self.emit("EleveInscrit", self.cle(ine) if isinstance(ine, str) else "", fields,
+                         event_id=event_id, time=time, version=version)
+
+    def referent_change(self, *, cle: str, referent: str, date_effet: date, **options):
+        return self.emit("ReferentChange", cle, dict(referent=referent, date_effet=date_effet), **options)
+
+    def activite_lycee_realisee(self, *, cle: str, activite: str, date: date,
+                                duree_heures: int | None = None, **options):
+        return self.emit("ActiviteLyceeRealisee", cle,
+                         dict(activite=activite, date=date, duree_heures=duree_heures), **options)
+
+    def pfmp_debutee(self, *, cle: str, periode_id: str, siret: str, date_debut: date,
+                     date_fin_prevue: date, **options):
+        return self.emit("PfmpDebutee", cle, dict(periode_id=periode_id, siret=siret, date_debut=date_debut,
+                                                  date_fin_prevue=date_fin_prevue), **options)
+
+    def pfmp_terminee(self, *, cle: str, periode_id: str, date_fin: date, **options):
+        return self.emit("PfmpTerminee", cle, dict(periode_id=periode_id, date_fin=date_fin), **options)
+
+    def abandon_declare(self, *, cle: str, date: date, motif: str | None = None, **options):
+        return self.emit("AbandonDeclare", cle, dict(date=date, motif=motif), **options)

@@ -1,0 +1,82 @@
+"""Shared by the contract tests (unit and integration): schemas, demo partners in a tmp dir, producers."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ambition.config import ROOT, Settings
+from ambition.contracts.codec import Registry
+from ambition.contracts.partners import PartnerDirectory, demo_partners
+from ambition.sdk import LyceeProducer
+from ambition.sdk.foquale import FoqualeProducer
+from ambition.sdk.missionlocale import MissionLocaleProducer
+
+SCHEMAS = ROOT / "schemas"
+
+
+class FakeKafkaProducer:
+    """Records what would be sent; ``send`` returns a completed future-like object."""
+
+    def __init__(self):
+        self.sent: list[dict] = []
+
+    def send(self, topic, value=None, key=None, headers=None):
+        self.sent.append(dict(topic=topic, value=value, key=key, headers=headers))
+        return self
+
+    def get(self, timeout=None):
+        return len(self.sent) - 1
+
+    def flush(self):
+        pass
+
+    def close(self):
+        pass
+
+
+@pytest.fixture(scope="session")
+def registry() -> Registry:
+    return Registry.load(SCHEMAS)
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(var_dir=tmp_path / "var", partners_file=tmp_path / "var" / "partners.json",
+                    schemas_dir=SCHEMAS)
+
+
+@pytest.fixture
+def creds(settings):
+    return {c.partner_id: c for c in demo_partners(settings)}
+
+
+@pytest.fixture
+def directory(settings, creds) -> PartnerDirectory:
+    return PartnerDirectory.load(settings)
+
+
+def _producer(cls, settings, registry, partner_id, creds):
+    return cls(creds[partner_id], settings=settings, registry=registry, producer=FakeKafkaProducer())
+
+
+@pytest.fixture
+def lycee(settings, registry, creds) -> LyceeProducer:
+    return _producer(LyceeProducer, settings, registry, "lycee:0753268V", creds)
+
+
+@pytest.fixture
+def ml(settings, registry, creds) -> MissionLocaleProducer:
+    return _producer(MissionLocaleProducer, settings, registry, "ml:13002526500013", creds)
+
+
+@pytest.fixture
+def foquale(settings, registry, creds) -> FoqualeProducer:
+    return _producer(FoqualeProducer, settings, registry, "foquale:ac-paris", creds)
+
+
+INSCRIPTION = dict(
+    ine="0123456789A", nom="Martin", prenom="Lina", date_naissance=date(2006, 3, 14), diplome="BAC_PRO",
+    session_examen=2025, resultat_examen="ECHEC", en_emploi=False, en_formation=False,
+    consentement_eleve=True, referent="M. Durand", date_debut=date(2025, 9, 15),
+    date_fin_prevue=date(2026, 1, 9), boursier=True)
