@@ -75,6 +75,8 @@ class Settings:
     partners_file: Path = field(
         default_factory=lambda: Path(_env("PARTNERS_FILE", str(ROOT / "var" / "partners.json")))
     )
+    # rentrée dates overriding the national defaults, JSON {"2026": "2026-09-01"}
+    calendrier: str = field(default_factory=lambda: _env("CALENDRIER", ""))
     embedded: bool = field(default_factory=lambda: _env("EMBEDDED", "1") == "1")
 
     @property
