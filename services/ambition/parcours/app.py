@@ -32,7 +32,13 @@ class ParcoursApp(Application[UUID]):
     ``IDENTITE_CIPHER_KEY`` (base64 AES key), ``CALENDRIER`` (JSON rentrée overrides) and
     ``TENTATIVES_MAX`` (retries of a batch after a concurrency conflict, default 5)."""
 
-    name = "ParcoursApp"
+    name = "ParcoursApp"  # names the PostgreSQL tables (parcoursapp_events, ..._identites)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        nomme = "name" in cls.__dict__
+        super().__init_subclass__(**kwargs)
+        if not nomme:  # a subclass (e.g. a test fake) shares the same tables
+            cls.name = ParcoursApp.name
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         env = dict(env or {})

@@ -28,12 +28,17 @@ def env_du_store(settings: Settings) -> dict[str, str]:
             "POSTGRES_PASSWORD": unquote(url.password or "")}
 
 
+def env_app(settings: Settings | None = None, **env_overrides: str) -> dict[str, str]:
+    """The library environment of the parcours application (see ``make_app``)."""
+    settings = settings or Settings()
+    env = {"IDENTITE_CIPHER_KEY": settings.cipher_key, "CALENDRIER": settings.calendrier}
+    if not env_overrides.get("PERSISTENCE_MODULE"):
+        env.update(env_du_store(settings))
+    env.update(env_overrides)
+    return env
+
+
 def make_app(settings: Settings | None = None, **env_overrides: str) -> ParcoursApp:
     """The parcours application configured from the environment; ``env_overrides`` are the
     library's variables (e.g. ``PERSISTENCE_MODULE="eventsourcing.popo"`` for memory)."""
-    settings = settings or Settings()
-    env = {"IDENTITE_CIPHER_KEY": settings.cipher_key, "CALENDRIER": settings.calendrier}
-    if env_overrides.get("PERSISTENCE_MODULE") in (None, ""):
-        env.update(env_du_store(settings))
-    env.update(env_overrides)
-    return ParcoursApp(env=env)
+    return ParcoursApp(env=env_app(settings, **env_overrides))

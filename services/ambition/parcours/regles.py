@@ -103,7 +103,7 @@ def pfmp_deux_tiers(jours_autres: int, jours_periode: int, debut: date, fin: dat
     duree = jours(debut, fin)
     total = jours_autres + jours_periode
     if total * 3 > duree * 2:
-        raise Refus("PFMP_DEUX_TIERS", f"{total} days of PFMP/stage would exceed 2/3 of a "
+        raise Refus("PFMP_DEUX_TIERS", f"{total} days of PFMP/stage would exceed 2/3 of the "
                                        f"{duree}-day parcours ({duree * 2 // 3} days)")
 
 
