@@ -80,6 +80,8 @@ class Settings:
     heartbeat_interval: float = field(default_factory=lambda: float(_env("KAFKA_HEARTBEAT_INTERVAL", "1")))
     batch_size: int = field(default_factory=lambda: int(_env("BATCH_SIZE", "200")))
     relay_metrics_port: int = field(default_factory=lambda: int(_env("RELAY_METRICS_PORT", "9103")))
+    # rentrée dates overriding the national defaults, JSON {"2026": "2026-09-01"}
+    calendrier: str = field(default_factory=lambda: _env("CALENDRIER", ""))
 
     @property
     def bootstrap(self) -> str:

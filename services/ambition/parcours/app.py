@@ -1,0 +1,118 @@
+"""The parcours application: the thin service layer the ingestion calls.
+
+``traiter_lot`` decides a batch of partner facts in order, then saves every touched aggregate
+(and the identities of new élèves) in ONE transaction. Concurrency is optimistic: if another
+processor saved one of those parcours first, the store raises ``IntegrityError``; the whole
+batch is then reloaded and decided again (bounded retries). Decisions are pure, so redoing
+them is safe.
+"""
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import ApplicationRecorder, IntegrityError, JSONTranscoder
+from eventsourcing.utils import resolve_topic
+
+from ambition.parcours.aggregate import Parcours
+from ambition.parcours.calendrier import Calendrier
+from ambition.parcours.decisions import decider
+from ambition.parcours.erreurs import Doublon, Refus
+from ambition.parcours.faits import ACCEPTE, DOUBLON, INCONNU, REFUSE, Fait, Resultat
+from ambition.parcours.identite import Coffre
+from ambition.parcours.stockage import RECORDERS
+from ambition.parcours.transcodages import DateEnISO
+
+CLE_DE_DEVELOPPEMENT = "ZGV2LW9ubHktY2lwaGVyLWtleS0zMi1ieXRlcyEhISE="
+
+
+class ParcoursApp(Application[UUID]):
+    """Env (the library's own mechanism): ``PERSISTENCE_MODULE`` and its settings, plus
+    ``IDENTITE_CIPHER_KEY`` (base64 AES key), ``CALENDRIER`` (JSON rentrée overrides) and
+    ``TENTATIVES_MAX`` (retries of a batch after a concurrency conflict, default 5)."""
+
+    name = "ParcoursApp"  # names the PostgreSQL tables (parcoursapp_events, ..._identites)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        nomme = "name" in cls.__dict__
+        super().__init_subclass__(**kwargs)
+        if not nomme:  # a subclass (e.g. a test fake) shares the same tables
+            cls.name = ParcoursApp.name
+
+    def __init__(self, env: dict[str, str] | None = None) -> None:
+        env = dict(env or {})
+        module = env.get("PERSISTENCE_MODULE", "eventsourcing.popo")
+        if module in RECORDERS:
+            env.setdefault("APPLICATION_RECORDER_TOPIC", RECORDERS[module])
+        super().__init__(env)
+        self.calendrier = Calendrier.depuis_json(self.env.get("CALENDRIER", ""))
+        self.coffre = Coffre(self.env.get("IDENTITE_CIPHER_KEY", CLE_DE_DEVELOPPEMENT))
+        self.tentatives_max = int(self.env.get("TENTATIVES_MAX", "5"))
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        topic = self.env.get("APPLICATION_RECORDER_TOPIC", "")
+        if topic == RECORDERS["eventsourcing.popo"]:  # the POPO factory ignores the topic
+            return resolve_topic(topic)()
+        return super().construct_recorder()
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateEnISO())
+
+    # -- commands -------------------------------------------------------------------------
+
+    def traiter_lot(self, faits: list[Fait]) -> list[Resultat]:
+        for tentative in range(1, self.tentatives_max + 1):
+            try:
+                return self._traiter_une_fois(faits)
+            except IntegrityError:
+                if tentative == self.tentatives_max:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _traiter_une_fois(self, faits: list[Fait]) -> list[Resultat]:
+        parcours: dict[str, Parcours | None] = {}
+        identites: dict[UUID, bytes] = {}
+        resultats = []
+        for fait in faits:
+            if fait.cle not in parcours:
+                parcours[fait.cle] = self.parcours(fait.cle)
+            resultat, p = self._decider(parcours[fait.cle], fait)
+            resultats.append(resultat)
+            if resultat.statut == ACCEPTE and p is not None:
+                parcours[fait.cle] = p
+                if fait.type == "EleveInscrit":
+                    identites[p.id] = self.coffre.chiffrer(fait.payload)
+        self.save(*(p for p in parcours.values() if p is not None), identites=identites)
+        return resultats
+
+    def _decider(self, p: Parcours | None, fait: Fait) -> tuple[Resultat, Parcours | None]:
+        pid = p.id if p is not None else None
+        try:
+            nouveau = decider(p, fait, self.calendrier)
+        except Doublon:
+            return Resultat(fait.event_id, DOUBLON, parcours_id=pid), None
+        except Refus as refus:
+            return Resultat(fait.event_id, REFUSE, refus.code, refus.message, pid), None
+        if nouveau is None:
+            return Resultat(fait.event_id, INCONNU, None,
+                            f"no parcours yet for this key: {fait.type} is parked"), None
+        return Resultat(fait.event_id, ACCEPTE, parcours_id=nouveau.id), nouveau
+
+    def oublier(self, cle: str) -> None:
+        """Right to erasure: delete the élève's identity; the pseudonymous history stays."""
+        self.recorder.oublier_identite(Parcours.id_pour(cle))  # type: ignore[attr-defined]
+
+    # -- queries --------------------------------------------------------------------------
+
+    def parcours(self, cle: str) -> Parcours | None:
+        try:
+            return self.repository.get(Parcours.id_pour(cle))
+        except AggregateNotFoundError:
+            return None
+
+    def identite(self, cle: str) -> dict[str, Any] | None:
+        """Decrypted identity (INE, names, birth date, disability support), for the lycée."""
+        donnees = self.recorder.lire_identite(Parcours.id_pour(cle))  # type: ignore[attr-defined]
+        return None if donnees is None else self.coffre.dechiffrer(donnees)

@@ -1,0 +1,46 @@
+"""PostgreSQL recorder: an ``<events table>_identites`` table written in the events'
+transaction (the library calls ``_insert_events`` inside it, before inserting the events)."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
+
+
+class PostgresIdentitesRecorder(PostgresApplicationRecorder):
+    def __init__(self, datastore: PostgresDatastore, *,
+                 events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        table = f"{events_table_name}_identites"
+        self.check_identifier_length(table)
+        self._table = (Identifier(datastore.schema), Identifier(table))
+        self.sql_create_statements.append(SQL(
+            "CREATE TABLE IF NOT EXISTS {}.{} (parcours_id uuid PRIMARY KEY, donnees bytea NOT NULL)"
+        ).format(*self._table))
+
+    def _insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        super()._insert_events(curs, stored_events, **kwargs)
+        for parcours_id, donnees in (kwargs.get("identites") or {}).items():
+            curs.execute(SQL("INSERT INTO {}.{} (parcours_id, donnees) VALUES (%s, %s) "
+                             "ON CONFLICT (parcours_id) DO UPDATE SET donnees = EXCLUDED.donnees"
+                             ).format(*self._table), (parcours_id, donnees))
+
+    def lire_identite(self, parcours_id: UUID) -> bytes | None:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(SQL("SELECT donnees FROM {}.{} WHERE parcours_id = %s").format(
+                *self._table), (parcours_id,))
+            row = curs.fetchone()
+        return None if row is None else bytes(row["donnees"])
+
+    def oublier_identite(self, parcours_id: UUID) -> None:
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(SQL("DELETE FROM {}.{} WHERE parcours_id = %s").format(*self._table),
+                         (parcours_id,))

@@ -1,0 +1,42 @@
+"""SQLite recorder: an ``<events table>_identites`` table written in the events' transaction."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+
+
+class SQLiteIdentitesRecorder(SQLiteApplicationRecorder):
+    @property
+    def table_identites(self) -> str:
+        return f"{self.events_table_name}_identites"
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(),
+                f"CREATE TABLE IF NOT EXISTS {self.table_identites} "
+                "(parcours_id TEXT PRIMARY KEY, donnees BLOB NOT NULL)"]
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        for parcours_id, donnees in (kwargs.get("identites") or {}).items():
+            c.execute(f"INSERT INTO {self.table_identites} (parcours_id, donnees) VALUES (?, ?) "
+                      "ON CONFLICT (parcours_id) DO UPDATE SET donnees = excluded.donnees",
+                      (parcours_id.hex, donnees))
+        return ids
+
+    def lire_identite(self, parcours_id: UUID) -> bytes | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT donnees FROM {self.table_identites} WHERE parcours_id = ?",
+                      (parcours_id.hex,))
+            row = c.fetchone()
+        return None if row is None else bytes(row["donnees"])
+
+    def oublier_identite(self, parcours_id: UUID) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(f"DELETE FROM {self.table_identites} WHERE parcours_id = ?",
+                      (parcours_id.hex,))

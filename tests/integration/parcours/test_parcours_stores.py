@@ -1,0 +1,178 @@
+"""The parcours application on real stores: SQLite file and PostgreSQL, same tests."""
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from eventsourcing.persistence import IntegrityError
+
+from ambition.config import Settings
+from ambition.parcours import ParcoursApp, make_app
+from ambition.parcours.configuration import env_app
+from ambition.parcours.exemples import AUTRE_UAI, fait
+from ambition.parcours.faits import LYCEE, Emetteur
+
+PARCOURS_COMPLET = ["EleveInscrit", "AccueilRealise", "PaceaSigne", "ActiviteLyceeRealisee",
+                    "PfmpDebutee", "PfmpTerminee", "ActiviteMissionLocaleRealisee",
+                    "StageDebute", "StageTermine", "PositionnementRealise", "SolutionProposee",
+                    "SolutionDemarree", "ReferentChange", "PaceaTermine", "BilanRealise",
+                    "IssueCorrigee"]
+
+# every reason code: (given facts, the fact that breaks the rule)
+REFUS = {
+    "ELIGIBILITE_DIPLOME": ([], fait("EleveInscrit", diplome="BTS")),
+    "ELIGIBILITE_SESSION": ([], fait("EleveInscrit", session_examen=2022)),
+    "ELIGIBILITE_SITUATION": ([], fait("EleveInscrit", en_emploi=True)),
+    "VOLONTARIAT": ([], fait("EleveInscrit", consentement_eleve=False)),
+    "UN_SEUL_PARCOURS": (["EleveInscrit"], fait("EleveInscrit")),
+    "DEBUT_RENTREE": ([], fait("EleveInscrit", date_debut=date(2024, 8, 30))),
+    "DUREE_MAX_4_MOIS": ([], fait("EleveInscrit", date_fin_prevue=date(2025, 2, 1))),
+    "PFMP_DEUX_TIERS": (["EleveInscrit"], fait("PfmpDebutee", date_debut=date(2024, 9, 2),
+                                               date_fin_prevue=date(2024, 12, 1))),
+    "ACCUEIL_ML_AVANT_ACTIVITE": (["EleveInscrit"], fait("PaceaSigne")),
+    "PACEA_AGE": (["EleveInscrit", "AccueilRealise", "PaceaSigne"], fait("PaceaSigne")),
+    "STAGE_SANS_CHEVAUCHEMENT": (["EleveInscrit", "AccueilRealise", "PfmpDebutee"],
+                                 fait("StageDebute", date_debut=date(2024, 10, 15))),
+    "BILAN_TRIPARTITE": (["EleveInscrit", "AccueilRealise"],
+                         fait("BilanRealise", participants=["JEUNE"])),
+    "ISSUE_UNIQUE": (["EleveInscrit", "AbandonDeclare"], fait("ActiviteLyceeRealisee")),
+    "EMETTEUR_AUTORISE": (["EleveInscrit"], fait("ActiviteLyceeRealisee", emetteur=Emetteur(
+        LYCEE, AUTRE_UAI, f"lycee:{AUTRE_UAI}"))),
+    "IDENTIFIANT_INVALIDE": ([], fait("EleveInscrit", ine="?")),
+    "FAIT_INVALIDE": (["EleveInscrit"], fait("SolutionDemarree", solution_id="jamais")),
+}
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def settings(request, tmp_path):
+    """Settings of one store; every app made from them shares that store."""
+    if request.param == "sqlite":
+        return Settings(var_dir=tmp_path, event_store="")
+    return Settings(var_dir=tmp_path, event_store=request.getfixturevalue("postgres_dsn"))
+
+
+@pytest.fixture
+def apps(settings):
+    made: list[ParcoursApp] = []
+
+    def nouvelle(cls=ParcoursApp, **env) -> ParcoursApp:
+        made.append(cls(env=env_app(settings, **env)))
+        return made[-1]
+    yield nouvelle
+    for app in made:
+        app.close()
+
+
+def test_un_parcours_complet_survit_au_redemarrage(apps, settings):
+    faits = [fait(t) for t in PARCOURS_COMPLET]
+    assert [r.statut for r in apps().traiter_lot(faits)] == ["ACCEPTE"] * len(faits)
+    relue = apps()
+    p = relue.parcours(faits[0].cle)
+    assert (p.version, p.issue, p.ouvert, p.jours_en_entreprise) == (17, "EMPLOI", False, 50)
+    assert relue.identite(faits[0].cle)["ine"] == "1234567890A"
+    assert [r.statut for r in relue.traiter_lot(faits[:2])] == ["DOUBLON", "DOUBLON"]
+    conflit = replace(faits[3], empreinte="autre")
+    assert relue.traiter_lot([conflit])[0].code == "DOUBLON_CONFLICTUEL"
+    relue.oublier(faits[0].cle)
+    assert apps().identite(faits[0].cle) is None and apps().parcours(faits[0].cle).version == 17
+
+
+def test_make_app_choisit_le_store_des_settings(settings):
+    app = make_app(settings)
+    try:
+        attendu = "postgres" if settings.event_store else "sqlite"
+        assert attendu in type(app.recorder).__module__
+        if not settings.event_store:
+            assert (settings.var_dir / "event-store.sqlite").exists()
+    finally:
+        app.close()
+
+
+@pytest.mark.parametrize("code", sorted(REFUS))
+def test_chaque_code_de_refus(apps, code):
+    donnes, quand = REFUS[code]
+    app = apps()
+    assert all(r.statut == "ACCEPTE" for r in app.traiter_lot([fait(t) for t in donnes]))
+    r = app.traiter_lot([quand])[0]
+    assert (r.statut, r.code) == ("REFUSE", code), r
+
+
+def test_deux_instances_ne_peuvent_pas_gagner_toutes_les_deux(apps):
+    a, b = apps(), apps()
+    inscription = fait("EleveInscrit")
+    a.traiter_lot([inscription])
+    pa, pb = a.parcours(inscription.cle), b.parcours(inscription.cle)
+    pa.activite_lycee_realisee(origine_event_id="x", emetteur="lycee", empreinte="x",
+                               activite="CONSOLIDATION_ACQUIS", date=date(2024, 9, 9),
+                               duree_heures=None)
+    pb.activite_lycee_realisee(origine_event_id="y", emetteur="lycee", empreinte="y",
+                               activite="PREPARATION_EPREUVES", date=date(2024, 9, 9),
+                               duree_heures=None)
+    a.save(pa)
+    with pytest.raises(IntegrityError):
+        b.save(pb)
+    assert b.parcours(inscription.cle).version == 2
+
+
+class AppDevancee(ParcoursApp):
+    """Between loading a parcours and saving, another processor saves it first."""
+
+    rival: ParcoursApp
+    faits_du_rival: list = []
+
+    def parcours(self, cle):
+        p = super().parcours(cle)
+        if self.faits_du_rival:
+            self.rival.traiter_lot([self.faits_du_rival.pop(0)])
+        return p
+
+
+def test_traiter_lot_recharge_et_rejoue_apres_un_conflit(apps):
+    rival = apps()
+    inscription = fait("EleveInscrit")
+    rival.traiter_lot([inscription])
+    lent = apps(AppDevancee)
+    lent.rival, lent.faits_du_rival = rival, [fait("AccueilRealise")]
+    lot = [fait("PositionnementRealise"), fait("ActiviteMissionLocaleRealisee")]
+    # 1st attempt: decided on the stale parcours (no accueil), the save conflicts;
+    # 2nd attempt: reloaded with the rival's accueil, both facts are accepted
+    resultats = lent.traiter_lot(lot)
+    assert [r.statut for r in resultats] == ["ACCEPTE", "ACCEPTE"]
+    noms = [type(e).__name__ for e in lent.events.get(resultats[0].parcours_id)]
+    assert noms == ["EleveInscrit", "AccueilRealise", "PositionnementRealise",
+                    "ActiviteMissionLocaleRealisee"]
+
+
+def test_traiter_lot_abandonne_apres_un_nombre_borne_de_tentatives(apps):
+    rival = apps()
+    rival.traiter_lot([fait("EleveInscrit")])
+    lent = apps(AppDevancee, TENTATIVES_MAX="2")
+    lent.rival, lent.faits_du_rival = rival, [fait("ActiviteLyceeRealisee") for _ in range(3)]
+    with pytest.raises(IntegrityError):
+        lent.traiter_lot([fait("PositionnementRealise")])
+
+
+def test_deux_processeurs_en_parallele_n_en_perdent_aucun(apps):
+    inscription = fait("EleveInscrit")
+    apps().traiter_lot([inscription])
+    processeurs = [apps(TENTATIVES_MAX="100"), apps(TENTATIVES_MAX="100")]
+    lots = [[[fait("ActiviteLyceeRealisee")] for _ in range(15)] for _ in processeurs]
+    erreurs: list[BaseException] = []
+
+    def travailler(app, mes_lots):
+        try:
+            for lot in mes_lots:
+                assert app.traiter_lot(lot)[0].statut == "ACCEPTE"
+        except BaseException as exc:  # noqa: BLE001  (reported below)
+            erreurs.append(exc)
+
+    fils = [threading.Thread(target=travailler, args=a) for a in zip(processeurs, lots)]
+    for f in fils:
+        f.start()
+    for f in fils:
+        f.join()
+    assert not erreurs
+    p = apps().parcours(inscription.cle)
+    assert (p.version, len(p.activites)) == (31, 30)
