@@ -64,7 +64,7 @@ def _api(args) -> int:
 
 
 def _simulate(args) -> int:
-    from .partners_sim import simulate
+    from .simulator import simulate
 
     return simulate(Settings(), args.eleves, seed=args.seed)
 

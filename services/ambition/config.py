@@ -72,9 +72,6 @@ class Settings:
     cipher_key: str = field(
         default_factory=lambda: _env("CIPHER_KEY", "ZGV2LW9ubHktY2lwaGVyLWtleS0zMi1ieXRlcyEhISE=")
     )
-    partners_file: Path = field(
-        default_factory=lambda: Path(_env("PARTNERS_FILE", str(ROOT / "var" / "partners.json")))
-    )
     # embedded-broker friendly group timings (seconds); production: raise to client defaults
     session_timeout: float = field(default_factory=lambda: float(_env("KAFKA_SESSION_TIMEOUT", "6")))
     heartbeat_interval: float = field(default_factory=lambda: float(_env("KAFKA_HEARTBEAT_INTERVAL", "1")))
@@ -82,6 +79,11 @@ class Settings:
     relay_metrics_port: int = field(default_factory=lambda: int(_env("RELAY_METRICS_PORT", "9103")))
     # rentrée dates overriding the national defaults, JSON {"2026": "2026-09-01"}
     calendrier: str = field(default_factory=lambda: _env("CALENDRIER", ""))
+
+    @property
+    def partners_file(self) -> Path:
+        """The registered partners and their public keys (JSON)."""
+        return Path(_env("PARTNERS_FILE", str(self.var_dir / "partners.json")))
 
     @property
     def bootstrap(self) -> str:

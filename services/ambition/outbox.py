@@ -105,7 +105,7 @@ class Relay:
     def step(self, limit: int = 500) -> int:
         """Publish the next notifications; returns how many were published."""
         start = self.position() + 1
-        notifications = self.app.notification_log.select(start, limit)
+        notifications = self.app.recorder.select_notifications(start, limit)
         if not notifications:
             metrics.OUTBOX_LAG.set(0)
             return 0
@@ -126,7 +126,7 @@ class Relay:
             f.get(timeout=30)  # raises if the broker refused: the position is not advanced
         self._save_position(notifications[-1].id)
         metrics.OUTBOX_PUBLISHED.inc(len(notifications))
-        metrics.OUTBOX_LAG.set(max(0, self.app.recorder.max_notification_id() - notifications[-1].id))
+        metrics.OUTBOX_LAG.set(max(0, (self.app.recorder.max_notification_id() or 0) - notifications[-1].id))
         return len(notifications)
 
     def run(self, idle: float = 0.1) -> None:

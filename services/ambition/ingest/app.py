@@ -53,7 +53,7 @@ def processor() -> Processor:
         from ambition.parcours import make_app
 
         _processor = Processor(settings, make_app(settings), Registry.load(settings.schemas_dir),
-                               PartnerDirectory.load(settings.partners_file))
+                               PartnerDirectory.load(settings))
     return _processor
 
 
@@ -75,14 +75,10 @@ async def traiter(stream):
         metrics.BATCH_SIZE.observe(len(batch))
 
 
-@app.on_startup.connect
-async def _serve_metrics(app, **kwargs) -> None:
-    metrics.serve(settings.ingest_metrics_port)
-    log.info("ingest metrics on http://127.0.0.1:%s/metrics", settings.ingest_metrics_port)
-
-
 def main() -> None:
     from faust.worker import Worker
 
     processor()  # open the store and load schemas before joining the group
+    metrics.serve(settings.ingest_metrics_port)
+    log.info("ingest metrics on http://127.0.0.1:%s/metrics", settings.ingest_metrics_port)
     Worker(app, loglevel="info").execute_from_commandline()
