@@ -51,11 +51,11 @@ class MessageLu:
 
 
 def _uuid_valide(value: str) -> bool:
+    """The canonical 36-character form only (no braces, urn: prefix or missing dashes)."""
     try:
-        uuid.UUID(value)
+        return str(uuid.UUID(value)) == value.lower()
     except (ValueError, TypeError, AttributeError):
         return False
-    return True
 
 
 def lire(topic_partner_type: str, value: bytes | None, headers: list[tuple[str, bytes]],

@@ -7,7 +7,6 @@ import shutil
 import pytest
 
 from ambition.config import ROOT
-from ambition.contracts.codec import Registry
 from ambition.contracts.compat import check
 from ambition.contracts.exemples import exemple
 
