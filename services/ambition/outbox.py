@@ -10,8 +10,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from datetime import date, datetime, timezone
-from functools import lru_cache
+from datetime import datetime, timezone
 
 from kafka import KafkaProducer
 from sqlalchemy import Column, Integer, MetaData, String, Table, select
@@ -40,40 +39,67 @@ def _plain(value):
     return value
 
 
+# Domain-event fields computed from the stored event rather than stored in it.
+DERIVED = {"statut_scolaire_conserve": lambda attrs: attrs.get("issue") != "PARCOURS_INSERTION"}
+
+
 class DomainEventMapper:
-    """Stored aggregate event -> Avro record of `ambition.parcours.<Name>` (schema-driven)."""
+    """Stored aggregate event -> Avro record of `ambition.parcours.<Name>` (schema-driven).
+
+    The parcours metadata every domain event carries (key, UAI, mission locale) is followed
+    from the events themselves in notification order; after a restart in the middle of a
+    parcours it is read once from the aggregate at that version.
+    """
 
     def __init__(self, app, registry):
         self.app, self.registry = app, registry
+        self._meta: dict = {}
+        self._fields: dict[str, list[str]] = {}
 
-    @lru_cache(maxsize=4096)
-    def _parcours(self, parcours_id, version):
-        return self.app.repository.get(parcours_id, version=version)
+    def fields(self, fullname: str) -> list[str]:
+        if fullname not in self._fields:
+            raw = self.registry.schema(fullname).raw
+            self._fields[fullname] = [f["name"] for f in raw["fields"]]
+        return self._fields[fullname]
+
+    def _parcours_meta(self, event, name: str) -> dict:
+        pid = event.originator_id
+        if name == "EleveInscrit":
+            self._meta[pid] = {"cle": event.cle, "uai": event.uai, "mission_locale": None}
+        elif pid not in self._meta:
+            p = self.app.repository.get(pid, version=event.originator_version)
+            self._meta[pid] = {"cle": p.cle, "uai": p.uai,
+                               "mission_locale": getattr(p, "mission_locale", None)}
+        if name == "AccueilRealise":
+            self._meta[pid]["mission_locale"] = event.siret
+        return self._meta[pid]
 
     def record(self, event) -> tuple[str, dict]:
         name = type(event).__name__
         fullname = f"ambition.parcours.{name}"
         attrs = {k: _plain(v) for k, v in vars(event).items()}
-        aggregate = self._parcours(event.originator_id, event.originator_version)
+        meta = self._parcours_meta(event, name)
         ts = attrs.get("timestamp")
-        millis = int(ts.timestamp() * 1000) if isinstance(ts, datetime) else int(time.time() * 1000)
+        when = ts if isinstance(ts, datetime) else datetime.now(timezone.utc)
         record = {
             "envelope": {
                 "event_id": domain_event_id(event.originator_id, event.originator_version),
                 "source": "ambition", "type": fullname,
-                "time": datetime.fromtimestamp(millis / 1000, tz=timezone.utc),
-                "subject": aggregate.cle,
+                "time": when.replace(microsecond=when.microsecond // 1000 * 1000),
+                "subject": meta["cle"],
             },
             "parcours": {
                 "parcours_id": str(event.originator_id), "version": event.originator_version,
-                "uai": aggregate.uai, "mission_locale": getattr(aggregate, "mission_locale", None),
+                "uai": meta["uai"], "mission_locale": meta["mission_locale"],
                 "origine_event_id": attrs.get("origine_event_id"),
                 "emetteur": attrs.get("emetteur") or "ambition",
             },
         }
-        for field in self.registry.fields(fullname):
+        for field in self.fields(fullname):
             if field not in record and field in attrs:
                 record[field] = attrs[field]
+            elif field in DERIVED:
+                record[field] = DERIVED[field](attrs)
         return fullname, record
 
 
