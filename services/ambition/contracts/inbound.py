@@ -15,6 +15,7 @@ Checks, in this order, each failure a ``Rejet`` with its own reason code:
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from dataclasses import dataclass
 
@@ -47,7 +48,7 @@ class MessageLu:
     identifiant: str
     envelope: dict
     payload: dict
-    empreinte: str  # sha256 hex of the message value: same event content => same empreinte
+    empreinte: str  # sha256 of the fact (type, source, subject, payload), not of the bytes
 
 
 def _uuid_valide(value: str) -> bool:
@@ -111,7 +112,16 @@ def lire(topic_partner_type: str, value: bytes | None, headers: list[tuple[str, 
 
     return MessageLu(fullname=decoded.fullname, type=short, partner_type=partner.type, partner_id=partner.id,
                      identifiant=partner.identifiant, envelope=envelope, payload=record,
-                     empreinte=hashlib.sha256(value).hexdigest())
+                     empreinte=empreinte(decoded.fullname, envelope, record))
+
+
+def empreinte(fullname: str, envelope: dict, payload: dict) -> str:
+    """The fact's fingerprint: what it says, not when it was (re)sent. A partner that resends
+    an event under the same event_id with a new envelope time or a newer schema version is
+    sending the same fact; any change to the payload, subject or source is a conflict."""
+    fact = {"type": fullname, "source": envelope["source"], "subject": envelope["subject"],
+            "payload": {k: v for k, v in payload.items() if v is not None}}
+    return hashlib.sha256(json.dumps(fact, sort_keys=True, default=str).encode()).hexdigest()
 
 
 REASON_CODES = ("MESSAGE_TRONQUE", "MAGIQUE_INVALIDE", "SCHEMA_INCONNU", "DECODAGE_IMPOSSIBLE",

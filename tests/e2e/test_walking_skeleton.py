@@ -1,0 +1,66 @@
+"""An enrolment travels from a lycée system to the PSAD view, over the real broker."""
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import date
+
+from ambition.contracts.partners import demo_partners
+from ambition.sdk.lycee import LyceeProducer
+from ambition.simulator import inscription
+
+TODAY = date(2026, 11, 20)
+RENTREE = date(2026, 9, 1)
+
+
+def test_enrolments_duplicates_ineligible_and_garbage_reach_the_views(running):
+    creds = [c for c in demo_partners(running.settings) if c.type == "LYCEE"]
+    lycee_a, lycee_b = creds[0], creds[1]
+    rng = random.Random(7)
+    sent = {lycee_a.identifiant: [], lycee_b.identifiant: []}
+    with LyceeProducer(lycee_a, settings=running.settings) as pa, \
+            LyceeProducer(lycee_b, settings=running.settings) as pb:
+        for i in range(20):
+            producer, cred = (pa, lycee_a) if i % 2 else (pb, lycee_b)
+            fields, motif = inscription(rng, cred.identifiant, RENTREE, TODAY)
+            fields.update(diplome="CAP", session_examen=2026, en_emploi=False)  # all eligible
+            meta = producer.eleve_inscrit(**fields, event_id=str(uuid.uuid4()))
+            assert meta.topic == "ambition.partenaires.lycee"
+            sent[cred.identifiant].append(producer.cle(fields["ine"]))
+        # a duplicate: the very same event sent twice (a partner retry)
+        fields, _ = inscription(rng, lycee_a.identifiant, RENTREE, TODAY)
+        fields.update(diplome="BAC_PRO", session_examen=2026, en_emploi=False)
+        dup_id = str(uuid.uuid4())
+        pa.eleve_inscrit(**fields, event_id=dup_id)
+        pa.eleve_inscrit(**fields, event_id=dup_id)
+        sent[lycee_a.identifiant].append(pa.cle(fields["ine"]))
+        # an ineligible one: a BTS
+        fields, _ = inscription(rng, lycee_a.identifiant, RENTREE, TODAY)
+        fields.update(diplome="BTS")
+        pa.eleve_inscrit(**fields)
+        # garbage bytes
+        pa.send_raw(b"\x00\x01 not avro at all", [], b"garbage")
+
+    body = running.wait_for("/v1/psad/synthese",
+                            lambda b: b["entrees"] + sum(b["refus"].values()) >= 23)
+    assert body["entrees"] == 21
+    assert body["refus"]["ELIGIBILITE_DIPLOME"] == 1
+    assert body["refus"]["MAGIQUE_INVALIDE"] == 1
+    assert sum(body["refus"].values()) == 2
+
+    view = running.get(f"/v1/lycees/{lycee_a.identifiant}/eleves", limit=100)
+    assert view["total"] == len(sent[lycee_a.identifiant]) == 11
+    assert {e["cle"] for e in view["items"]} == set(sent[lycee_a.identifiant])
+    assert all(e["etat"] == "OUVERT" and e["diplome"] in {"CAP", "BAC_PRO"} for e in view["items"])
+    # no INE anywhere in what the API answers
+    assert "ine" not in view["items"][0]
+
+
+def test_the_consumer_survives_and_the_metrics_count(running):
+    import httpx
+
+    text = httpx.get(f"http://127.0.0.1:{running.settings.ingest_metrics_port}/metrics").text
+    assert 'ambition_messages_consumed_total{outcome="accepte",topic="ambition.partenaires.lycee"}' in text
+    assert 'ambition_rejected_total{reason="MAGIQUE_INVALIDE"}' in text
+    assert "ambition_processing_seconds_bucket" in text
+    assert not running.platform.dead()
