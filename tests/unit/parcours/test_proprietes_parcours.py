@@ -12,10 +12,10 @@ from ambition.parcours import make_app
 from ambition.parcours.calendrier import annee_scolaire
 from ambition.parcours.decisions_lycee import anniversaire
 from ambition.parcours.exemples import (
-    AUTRE_SIRET_ML, AUTRE_UAI, EMETTEURS, SIRET_ENTREPRISE, SIRET_ML, UAI, fait,
+    AUTRE_SIRET_ML, AUTRE_UAI, EMETTEURS, SIRET_ENTREPRISE, SIRET_ML, fait,
 )
-from ambition.parcours.regles import ajouter_mois
 from ambition.parcours.faits import ACCEPTE, LYCEE, MISSION_LOCALE, Emetteur
+from ambition.parcours.regles import ajouter_mois
 
 # dates are drawn as offsets from the current parcours start, so that many facts fit in
 jours = st.integers(-20, 135)
