@@ -41,3 +41,15 @@ def test_importer_et_utiliser_le_domaine_ne_charge_aucune_infrastructure():
     sortie = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env=env, check=True)
     assert sortie.stdout.strip() == "[]", sortie.stdout
+
+
+def test_chaque_code_de_refus_a_son_test():
+    import re
+    codes = set()
+    for module in PAQUET.glob("*.py"):
+        codes |= set(re.findall(r'Refus\(\s*"([A-Z_0-9]+)"', module.read_text()))
+    codes |= {"FAIT_INVALIDE", "IDENTIFIANT_INVALIDE"}
+    tests = "".join(p.read_text() for p in Path(__file__).parent.glob("test_*.py"))
+    for code in sorted(codes):
+        assert f'"{code}")' in tests, f"no test asserts a refusal with {code}"
+    assert len(codes) >= 17

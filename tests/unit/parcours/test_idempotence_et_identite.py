@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from aide_parcours import accepte, refuse
+from aide_parcours import refuse
 
 from ambition.parcours.exemples import fait
 from ambition.parcours.faits import DOUBLON, INCONNU

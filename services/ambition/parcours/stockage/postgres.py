@@ -17,6 +17,9 @@ class PostgresIdentitesRecorder(PostgresApplicationRecorder):
     def __init__(self, datastore: PostgresDatastore, *,
                  events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
+        if datastore.enable_db_functions:  # that path never calls _insert_events
+            raise ValueError("POSTGRES_ENABLE_DB_FUNCTIONS must stay off: identities are "
+                             "written in the events' transaction by _insert_events")
         table = f"{events_table_name}_identites"
         self.check_identifier_length(table)
         self._table = (Identifier(datastore.schema), Identifier(table))

@@ -1,0 +1,189 @@
+"""Stateful property test: random sequences of partner facts, valid or not, never leave a
+parcours breaking the arrêté's invariants (in-memory store, so it stays fast)."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from ambition.parcours import make_app
+from ambition.parcours.calendrier import annee_scolaire
+from ambition.parcours.decisions_lycee import anniversaire
+from ambition.parcours.exemples import (
+    AUTRE_SIRET_ML, AUTRE_UAI, EMETTEURS, SIRET_ENTREPRISE, SIRET_ML, fait,
+)
+from ambition.parcours.faits import ACCEPTE, LYCEE, MISSION_LOCALE, Emetteur
+from ambition.parcours.regles import ajouter_mois
+
+# dates are drawn as offsets from the current parcours start, so that many facts fit in
+jours = st.integers(-20, 135)
+periodes = st.sampled_from(["p1", "p2", "p3", "p4"])
+sirets = st.sampled_from([SIRET_ENTREPRISE, SIRET_ENTREPRISE, "75000000000001"])
+emetteurs_lycee = st.sampled_from([EMETTEURS[LYCEE]] * 4 + [
+    Emetteur(LYCEE, AUTRE_UAI, f"lycee:{AUTRE_UAI}"), EMETTEURS[MISSION_LOCALE]])
+emetteurs_ml = st.sampled_from([EMETTEURS[MISSION_LOCALE]] * 4 + [
+    Emetteur(MISSION_LOCALE, AUTRE_SIRET_ML, f"ml:{AUTRE_SIRET_ML}"), EMETTEURS[LYCEE]])
+issues = st.sampled_from(["FORMATION", "EMPLOI", "PARCOURS_INSERTION"])
+
+
+class ParcoursAleatoire(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.app = make_app(PERSISTENCE_MODULE="eventsourcing.popo")
+        self.cle = fait("EleveInscrit").cle
+        self.envoyes: list = []
+        self.acceptes: set[str] = set()
+        self.naissances: dict[int, date] = {}  # parcours numero -> birth date (test oracle)
+
+    def envoyer(self, *faits) -> None:
+        avant = self.app.parcours(self.cle)
+        resultats = self.app.traiter_lot(list(faits))
+        for f, r in zip(faits, resultats):
+            event(f"{f.type}: {r.statut} {r.code or ''}")
+            if r.statut == ACCEPTE:
+                assert f.event_id not in self.acceptes, "a redelivery was accepted twice"
+                self.acceptes.add(f.event_id)
+                if f.type == "EleveInscrit":
+                    self.naissances[self.app.parcours(self.cle).numero] = f.payload["date_naissance"]
+            else:
+                assert r.code or r.statut in ("DOUBLON", "INCONNU"), r
+        if all(r.statut != ACCEPTE for r in resultats) and avant is not None:
+            assert self.app.parcours(self.cle).version == avant.version
+        self.envoyes.extend(faits)
+
+    def jour(self, decalage: int) -> date:
+        p = self.app.parcours(self.cle)
+        return (p.date_debut if p else date(2024, 9, 2)) + timedelta(decalage)
+
+    @initialize(decalage=st.integers(0, 30), duree=st.integers(20, 121),
+                naissance=st.dates(date(1998, 1, 1), date(2008, 12, 31)),
+                accueil=st.sampled_from([True, True, False]))
+    def inscrire_un_eleve_eligible(self, decalage, duree, naissance, accueil):
+        debut = date(2024, 9, 2) + timedelta(decalage)
+        self.envoyer(fait("EleveInscrit", date_debut=debut, date_fin_prevue=debut + timedelta(duree),
+                          date_naissance=naissance, consentement_representant_legal=True))
+        if accueil:
+            self.envoyer(fait("AccueilRealise", date=debut))
+
+    @rule(annee=st.sampled_from([2024, 2024, 2025]), decalage=st.integers(-10, 60),
+          duree=st.integers(0, 130), naissance=st.dates(date(1997, 1, 1), date(2010, 1, 1)),
+          diplome=st.sampled_from(["BAC_PRO", "CAP", "BTS"]), ecart_session=st.sampled_from([0, 0, -1]),
+          representant=st.sampled_from([None, True, True]))
+    def inscrire(self, annee, decalage, duree, naissance, diplome, ecart_session, representant):
+        debut = date(annee, 9, 1) + timedelta(decalage)
+        self.envoyer(fait("EleveInscrit", date_debut=debut, date_fin_prevue=debut + timedelta(duree),
+                          date_naissance=naissance, diplome=diplome,
+                          session_examen=annee_scolaire(debut) + ecart_session,
+                          consentement_representant_legal=representant))
+
+    @rule(emetteur=emetteurs_ml, siret=st.sampled_from([SIRET_ML, AUTRE_SIRET_ML]), jour=jours)
+    def accueillir(self, emetteur, siret, jour):
+        self.envoyer(fait("AccueilRealise", emetteur=emetteur, siret=siret, date=self.jour(jour)))
+
+    @rule(type_=st.sampled_from(["PfmpDebutee", "StageDebute"]), periode=periodes, siret=sirets,
+          debut=st.integers(-5, 100), duree=st.integers(0, 50), lycee=emetteurs_lycee, ml=emetteurs_ml,
+          nature=st.sampled_from(["STAGE", "IMMERSION"]))
+    def debuter_periode(self, type_, periode, siret, debut, duree, lycee, ml, nature):
+        debut = self.jour(debut)
+        champs = dict(periode_id=periode, siret=siret, date_debut=debut,
+                      date_fin_prevue=debut + timedelta(duree))
+        if type_ == "StageDebute":
+            self.envoyer(fait(type_, emetteur=ml, nature=nature, **champs))
+        else:
+            self.envoyer(fait(type_, emetteur=lycee, **champs))
+
+    @rule(type_=st.sampled_from(["PfmpTerminee", "StageTermine"]), periode=periodes, fin=jours)
+    def terminer_periode(self, type_, periode, fin):
+        self.envoyer(fait(type_, periode_id=periode, date_fin=self.jour(fin)))
+
+    @rule(type_=st.sampled_from(["ActiviteLyceeRealisee", "ActiviteMissionLocaleRealisee",
+                                 "PositionnementRealise", "ReferentChange"]), jour=jours)
+    def activite(self, type_, jour):
+        champ = "date_effet" if type_ == "ReferentChange" else "date"
+        self.envoyer(fait(type_, **{champ: self.jour(jour)}))
+
+    @rule(solution=st.sampled_from(["s1", "s2"]), jour=jours, demarrer=st.booleans())
+    def solution(self, solution, jour, demarrer):
+        self.envoyer(fait("SolutionDemarree" if demarrer else "SolutionProposee",
+                          solution_id=solution, date=self.jour(jour)))
+
+    @rule(jour=jours, terminer=st.booleans(), emetteur=emetteurs_ml)
+    def pacea(self, jour, terminer, emetteur):
+        jour = self.jour(jour)
+        if terminer:
+            self.envoyer(fait("PaceaTermine", date_fin=jour, emetteur=emetteur))
+        else:
+            self.envoyer(fait("PaceaSigne", date_signature=jour, emetteur=emetteur))
+
+    @rule(jour=jours, issue=issues, participants=st.sets(
+        st.sampled_from(["JEUNE", "CONSEILLER_ML", "REFERENT_PARCOURS"]), min_size=2))
+    def bilan(self, jour, issue, participants):
+        jour = self.jour(jour)
+        self.envoyer(fait("BilanRealise", date=jour, issue=issue, participants=sorted(participants)))
+
+    @rule(jour=jours, issue=issues, abandon=st.sampled_from([False, False, False, True]))
+    def corriger_ou_abandonner(self, jour, issue, abandon):
+        jour = self.jour(jour)
+        self.envoyer(fait("AbandonDeclare", date=jour) if abandon
+                     else fait("IssueCorrigee", date=jour, issue=issue))
+
+    @rule(data=st.data(), conflictuel=st.booleans())
+    def redelivrer(self, data, conflictuel):
+        if self.envoyes:
+            f = data.draw(st.sampled_from(self.envoyes))
+            if conflictuel:
+                f = fait(f.type, event_id=f.event_id, emetteur=f.emetteur, **{**f.payload, "x": 1})
+                r = self.app.traiter_lot([f])[0]
+                assert r.statut != ACCEPTE or f.event_id not in self.acceptes
+                if r.statut == ACCEPTE:
+                    self.acceptes.add(f.event_id)
+            else:
+                self.envoyer(f)
+
+    @invariant()
+    def les_invariants_de_l_arrete_tiennent(self):
+        p = self.app.parcours(self.cle)
+        if p is None:
+            return
+        debut, fin = p.date_debut, p.date_fin_prevue
+        duree = (fin - debut).days + 1
+        assert fin <= ajouter_mois(debut, 4)
+        assert p.jours_en_entreprise * 3 <= duree * 2
+        bornes = [(x["date_debut"], x["date_fin"]) for x in p.periodes.values()]
+        for d, f in bornes:
+            assert debut <= d <= f <= fin
+        bornes.sort()
+        for (_, f1), (d2, _) in zip(bornes, bornes[1:]):
+            assert f1 < d2, "overlapping periods"
+        assert all(debut <= j <= fin for _, _, j in p.activites)
+        for s in p.solutions.values():
+            assert debut <= s["proposee_le"] <= fin
+            assert s["demarree_le"] is None or debut <= s["demarree_le"] <= fin
+        if p.pacea_signe_le is not None:
+            naissance = self.naissances[p.numero]
+            assert anniversaire(naissance, 16) <= p.pacea_signe_le < anniversaire(naissance, 26)
+            assert debut <= p.pacea_signe_le <= fin
+
+    @invariant()
+    def une_seule_issue_et_rien_apres_la_cloture(self):
+        p = self.app.parcours(self.cle)
+        if p is None:
+            return
+        clos = False
+        for e in self.app.events.get(p.id):
+            nom = type(e).__name__
+            if nom == "EleveInscrit":
+                assert not clos or e.numero > 1
+                clos = False
+            elif clos:
+                assert nom == "IssueCorrigee", f"{nom} accepted after closure"
+            elif nom == "ParcoursClos":
+                clos = True
+
+
+TestParcoursAleatoire = ParcoursAleatoire.TestCase
+TestParcoursAleatoire.settings = settings(max_examples=500, stateful_step_count=30,
+                                          deadline=None,
+                                          suppress_health_check=[HealthCheck.too_slow])
