@@ -42,7 +42,7 @@ def registry() -> Registry:
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings(var_dir=tmp_path / "var", partners_file=tmp_path / "var" / "partners.json",
+    return Settings(var_dir=tmp_path / "var",
                     schemas_dir=SCHEMAS)
 
 

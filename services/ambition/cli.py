@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import signal
 import sys
 
 from .config import Settings
+
+
+# Each area adds its own subcommands with a `register(subparsers)` function.
+COMMAND_MODULES = ["ambition.contracts.commands"]
 
 
 def _up(args) -> int:
@@ -91,12 +96,8 @@ def parser() -> argparse.ArgumentParser:
     sim.add_argument("--seed", type=int, default=None, help="random seed, for a repeatable cohort")
     sim.set_defaults(func=_simulate)
     sub.add_parser("topics", help="create the platform's topics (infra/topics.toml)").set_defaults(func=_topics)
-    try:
-        from .contracts.commands import register
-    except ImportError:  # pragma: no cover - during bootstrap only
-        pass
-    else:
-        register(sub)
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(sub)
     return p
 
 
