@@ -48,4 +48,10 @@ refus = Table(
     Column("partner", String(100)),
     Column("first_seen", DateTime(timezone=True)),
     Column("original", LargeBinary),
+    # issue #6: what a retry needs, and the last retry's result (history: refus.essais)
+    Column("kafka_key", LargeBinary),
+    Column("headers", Text),  # JSON [[name, base64 value], ...]
+    Column("essais", Integer, nullable=False, default=0),
+    Column("dernier_resultat", String(80)),  # accepte | doublon | parque | refuse:<CODE>
+    Column("dernier_essai", DateTime(timezone=True)),
 )

@@ -53,3 +53,25 @@ API_SECONDS = Histogram(
 def serve(port: int) -> None:
     """Serve /metrics of this process on 127.0.0.1:port (in a daemon thread)."""
     start_http_server(port, addr="127.0.0.1")
+
+
+# -- the partner exchange: parking, retries (issue #6) --------------------------------------
+PARKED = Gauge(
+    "ambition_parked_events",
+    "Partner facts parked because their parcours is not known yet (the shared parking table, "
+    "as seen by this processor: aggregate with max, not sum).",
+)
+PARKING_RELEASED = Counter(
+    "ambition_parking_released_total",
+    "Parked facts that left the parking, by outcome (accepte, doublon, refuse, orphelin).",
+    ["outcome"],
+)
+RETRIED = Counter(
+    "ambition_rejected_retried_total",
+    "Rejected messages re-submitted by an operator, by outcome (accepte, doublon, refuse, parque).",
+    ["outcome"],
+)
+REJECTED_UNSENT = Gauge(
+    "ambition_rejected_unsent_events",
+    "Refusals written durably but not yet acknowledged by the rejected topic (broker away).",
+)

@@ -1,8 +1,11 @@
 """The Faust app of the parcours processor: partner topics in, rejected topic out.
 
 The agent holds no rule: it batches, hands the batch to the Processor off the event loop (the
-event store is synchronous), sends the refusals, counts. Offsets are acknowledged only after
-the batch is stored and its refusals are sent: at-least-once, and the aggregate deduplicates.
+event store is synchronous), sends the refusals, counts. The Processor stores the accepted
+facts, parks the facts of unknown parcours and writes the refusals durably before returning;
+only then are the offsets acknowledged. The agent body never raises: Faust's ``take_events``
+acknowledges a batch even when its consumer fails, so a failure is retried here instead, and
+a refusal the broker did not take stays in the parking table for the sweep to send.
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ import faust
 from ambition import metrics
 from ambition.config import Settings
 
-from .processor import Incoming, Processor
+from .processor import Incoming, Processor, parking_sweep_interval
 
 log = logging.getLogger(__name__)
 settings = Settings()
@@ -57,22 +60,57 @@ def processor() -> Processor:
     return _processor
 
 
+async def _off_loop(fn, *args):
+    """Run store work in the executor until it succeeds (never drops a batch)."""
+    loop, pause = asyncio.get_running_loop(), 0.5
+    while True:
+        try:
+            return await loop.run_in_executor(_executor, fn, *args)
+        except Exception:
+            log.exception("%s failed; retrying in %.1f s", getattr(fn, "__name__", fn), pause)
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 10.0)
+
+
+async def _envoyer(envois) -> None:
+    """Send the documents to the rejected topic, then release those the broker acknowledged.
+    The others stay in the parking table: the next sweep sends them."""
+    envoyes, futures = [], []
+    try:
+        for e in envois:
+            futures.append((e, await rejets_topic.send(
+                key=e.key, value=e.document, headers=[("ambition-reason", e.reason.encode())])))
+    except Exception:
+        log.exception("the rejected topic did not take a document; the sweep will resend it")
+    for e, fut in futures:
+        try:
+            await fut
+            envoyes.append(e)
+        except Exception:
+            log.exception("the rejected topic did not acknowledge a document; the sweep will resend it")
+    metrics.REJECTED_UNSENT.set(len(envois) - len(envoyes))
+    if envoyes:
+        await _off_loop(processor().liberer, envoyes)
+
+
 @app.agent(partner_topic)
 async def traiter(stream):
-    loop = asyncio.get_running_loop()
     async for events in stream.take_events(settings.batch_size, within=0.2):
         batch = [Incoming(e.message.topic, e.message.partition, e.message.offset,
                           e.message.key, e.message.value, list(e.message.headers or []))
                  for e in events]
         started = time.perf_counter()
-        outcomes = await loop.run_in_executor(_executor, processor().handle, batch)
-        sends = [await rejets_topic.send(key=o.incoming.key, value=o.rejet,
-                                         headers=[("ambition-reason", o.reason.encode())])
-                 for o in outcomes if o.rejet is not None]
-        for fut in sends:
-            await fut
+        lot = await _off_loop(processor().handle, batch)
+        await _envoyer(lot.envois)
         metrics.PROCESSING_SECONDS.observe(time.perf_counter() - started)
         metrics.BATCH_SIZE.observe(len(batch))
+
+
+@app.timer(interval=parking_sweep_interval())
+async def balayer():
+    """Replay parked facts whose parcours now exists, refuse the orphans, resend what is left."""
+    envois = await _off_loop(processor().balayer)
+    await _envoyer(envois)
 
 
 def main() -> None:

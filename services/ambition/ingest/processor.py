@@ -1,18 +1,27 @@
 """What the ingestion agent does with one batch of partner messages, free of Faust.
 
-read (framing, signature, identifiers) -> decide and store (the parcours application, one
-transaction a batch, off the event loop) -> a list of outcomes; refusals carry the document
-for the rejected topic.
+read (framing, signature, identifiers) -> order (a fact waiting for its parcours goes right
+after the enrolment that creates it) -> decide and store (the parcours application, one
+transaction a batch) -> park the facts of unknown parcours and write the refusals durably
+(``parking.Attente``), all before the agent acknowledges the offsets. The agent then sends
+the returned ``Envoi`` documents to the rejected topic and releases them.
 """
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 
-from ambition import metrics, rejets
+from ambition import metrics
 from ambition.config import Settings
 from ambition.contracts.inbound import Rejet, lire
+from ambition.contracts.partners import PartnerDirectory
 from ambition.parcours import Emetteur, Fait
+
+from .parking import PARQUE, Attente, Envoi, decode_headers
+from .sequence import Source, ordonner
+from .verdicts import Verdicts
 
 log = logging.getLogger(__name__)
 
@@ -30,54 +39,146 @@ class Incoming:
 @dataclass(frozen=True)
 class Outcome:
     incoming: Incoming
-    statut: str  # accepte | doublon | refuse
+    statut: str  # accepte | doublon | refuse | parque
     reason: str | None = None
-    rejet: bytes | None = None  # the rejected-topic document when refused
+
+
+@dataclass
+class Lot:
+    outcomes: list[Outcome] = field(default_factory=list)
+    envois: list[Envoi] = field(default_factory=list)
+
+
+def parking_delay() -> float:
+    """Seconds a fact waits for its parcours before it is refused ORPHELIN."""
+    return float(os.environ.get("AMBITION_PARKING_DELAY", "3600"))
+
+
+def parking_sweep_interval() -> float:
+    """Seconds between two sweeps of the parked facts (replay, ORPHELIN, unsent refusals)."""
+    return float(os.environ.get("AMBITION_PARKING_SWEEP", "30"))
 
 
 class Processor:
-    def __init__(self, settings: Settings, app, registry, partners):
+    def __init__(self, settings: Settings, app, registry, partners, attente: Attente | None = None,
+                 delai: float | None = None, horloge=None):
         self.settings, self.app, self.registry, self.partners = settings, app, registry, partners
+        self.attente = attente or Attente(settings)
+        self.delai = parking_delay() if delai is None else delai
+        self.horloge = horloge or (lambda: datetime.now(timezone.utc))
         self.partner_type_of = {topic: ptype for ptype, topic in settings.topics.partenaires.items()}
+        self._partners_mtime = self._mtime()
 
-    def _refuse(self, inc: Incoming, code: str, message: str, event_id=None, partner=None) -> Outcome:
-        doc = rejets.document(code, message, topic=inc.topic, partition=inc.partition,
-                              offset=inc.offset, original=inc.value, event_id=event_id, partner=partner)
-        return Outcome(inc, "refuse", code, doc)
+    # -- reading --------------------------------------------------------------------------
 
-    def handle(self, batch: list[Incoming]) -> list[Outcome]:
-        """Decide a batch; blocking (store I/O): call it from an executor, not the event loop."""
-        outcomes: list[Outcome | None] = [None] * len(batch)
-        faits, places = [], []
-        for i, inc in enumerate(batch):
+    def _mtime(self) -> float | None:
+        try:
+            return self.settings.partners_file.stat().st_mtime
+        except OSError:
+            return None
+
+    def _recharger_partenaires(self) -> None:
+        """A partner registered after start is known from the next batch on (retries need it)."""
+        mtime = self._mtime()
+        if mtime != self._partners_mtime:
+            self.partners, self._partners_mtime = PartnerDirectory.load(self.settings), mtime
+
+    def _source(self, inc: Incoming, row=None) -> Source:
+        try:
+            msg = lire(self.partner_type_of[inc.topic], inc.value, inc.headers,
+                       self.registry, self.partners)
+        except Rejet as r:
+            return Source(inc, None, r, row)
+        emetteur = Emetteur(type=msg.partner_type, identifiant=msg.identifiant,
+                            partner_id=msg.partner_id)
+        fait = Fait(event_id=msg.envelope["event_id"], type=msg.type, emetteur=emetteur,
+                    cle=msg.envelope["subject"], time=msg.envelope["time"], payload=msg.payload,
+                    empreinte=msg.empreinte)
+        return Source(inc, fait, None, row)
+
+    def _source_parquee(self, row) -> Source:
+        inc = Incoming(row.topic, row.partition, row.offset, row.kafka_key, row.value,
+                       decode_headers(row.headers))
+        return self._source(inc, row)
+
+    def existe(self, cle: str) -> bool:
+        from ambition.parcours.aggregate import Parcours
+
+        return bool(self.app.recorder.select_events(Parcours.id_pour(cle), desc=True, limit=1))
+
+    # -- a batch --------------------------------------------------------------------------
+
+    def handle(self, batch: list[Incoming]) -> Lot:
+        """Decide a batch; blocking (store I/O): call it from an executor, not the event loop.
+        A message that makes the processing itself fail is isolated and refused
+        ERREUR_TRAITEMENT; if every message fails, the error is raised (infrastructure)."""
+        self._recharger_partenaires()
+        try:
+            return self._handle(batch)
+        except Exception:
+            if len(batch) == 1:
+                raise
+            log.exception("batch of %d failed: deciding its messages one by one", len(batch))
+        lot, poisons = Lot(), []
+        for inc in batch:
             try:
-                msg = lire(self.partner_type_of[inc.topic], inc.value, inc.headers,
-                           self.registry, self.partners)
-            except Rejet as r:
-                outcomes[i] = self._refuse(inc, r.code, r.message, r.event_id, r.partner_id)
+                one = self._handle([inc])
+            except Exception:
+                log.exception("message %s[%s]@%s cannot be processed", inc.topic, inc.partition, inc.offset)
+                poisons.append(inc)
                 continue
-            emetteur = Emetteur(type=msg.partner_type, identifiant=msg.identifiant,
-                                partner_id=msg.partner_id)
-            faits.append(Fait(event_id=msg.envelope["event_id"], type=msg.type, emetteur=emetteur,
-                              cle=msg.envelope["subject"], time=msg.envelope["time"],
-                              payload=msg.payload, empreinte=msg.empreinte))
-            places.append(i)
-        if faits:
-            for i, fait, res in zip(places, faits, self.app.traiter_lot(faits)):
-                inc = batch[i]
-                if res.statut == "ACCEPTE":
-                    outcomes[i] = Outcome(inc, "accepte")
-                elif res.statut == "DOUBLON":
-                    outcomes[i] = Outcome(inc, "doublon")
-                elif res.statut == "INCONNU":
-                    outcomes[i] = self._refuse(
-                        inc, "ORPHELIN", f"{fait.type}: no parcours is known for this key",
-                        fait.event_id, fait.emetteur.partner_id)
-                else:
-                    outcomes[i] = self._refuse(inc, res.code or "REFUS", res.message or res.code,
-                                               fait.event_id, fait.emetteur.partner_id)
-        for out in outcomes:
-            metrics.MESSAGES_CONSUMED.labels(out.incoming.topic, out.statut).inc()
-            if out.reason:
-                metrics.REJECTED.labels(out.reason).inc()
-        return outcomes  # type: ignore[return-value]
+            lot.outcomes += one.outcomes
+            lot.envois += one.envois
+        if len(poisons) == len(batch):
+            raise RuntimeError("every message of the batch failed: infrastructure error")
+        v = Verdicts(self)
+        for inc in poisons:
+            v.refuser(Source(inc, None, None, None), "ERREUR_TRAITEMENT",
+                      "the platform failed to process this message; retry it after a fix")
+        lot.outcomes += v.outcomes
+        lot.envois += v.ecrire()
+        return lot
+
+    def _handle(self, batch: list[Incoming]) -> Lot:
+        sources = [self._source(inc) for inc in batch]
+        inscrits = {s.fait.cle for s in sources if s.fait and s.fait.type == "EleveInscrit"}
+        parquees = [self._source_parquee(r) for r in self.attente.parques(inscrits)] if inscrits else []
+        sequence = ordonner(sources, parquees, self.existe)
+        v = Verdicts(self)
+        v.decider(sequence)
+        lot = Lot(v.outcomes, v.ecrire())
+        if v.parking_changed:
+            metrics.PARKED.set(self.attente.compte(PARQUE))
+        return lot
+
+    # -- the sweep ------------------------------------------------------------------------
+
+    def balayer(self, limit: int = 1000) -> list[Envoi]:
+        """Replay the parked facts whose parcours now exists, refuse ORPHELIN those older than
+        the delay, and return every document still waiting to be sent."""
+        self._recharger_partenaires()
+        rows = self.attente.parques(limit=limit)
+        connues: dict[str, bool] = {}
+        rejouer, limite = [], self.horloge() - timedelta(seconds=self.delai)
+        v = Verdicts(self)
+        for row in rows:
+            if row.cle not in connues:
+                connues[row.cle] = bool(row.cle) and self.existe(row.cle)
+            if connues[row.cle]:
+                rejouer.append(self._source_parquee(row))
+            elif _aware(row.first_seen) <= limite:
+                v.orpheline(self._source_parquee(row))
+        if rejouer:
+            v.decider(rejouer)
+        envois = {e.row_id: e for e in v.ecrire()}
+        envois.update({e.row_id: e for e in self.attente.a_envoyer(limit)})
+        metrics.PARKED.set(self.attente.compte(PARQUE))
+        return sorted(envois.values(), key=lambda e: e.row_id)
+
+    def liberer(self, envois: list[Envoi]) -> None:
+        """The documents were acknowledged by the broker: forget them."""
+        self.attente.liberer([e.row_id for e in envois])
+
+
+def _aware(t: datetime) -> datetime:
+    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)

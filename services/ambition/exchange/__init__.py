@@ -1,0 +1,1 @@
+"""The partner exchange's operations: rejected messages (list, show, retry), synthetic cohorts."""

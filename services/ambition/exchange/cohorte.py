@@ -1,0 +1,117 @@
+"""A synthetic cohort of whole parcours told by the three partners, and what it must give.
+
+Each parcours: the lycée enrols, records an activity (and a PFMP for one in two); the mission
+locale holds the accueil, an activity (and a stage for one in three); Foquale/MLDS positions
+the young person (and proposes a solution for one in two); one parcours in four is closed by
+the mission locale's bilan. Deliberate refusals: an ineligible enrolment (a BTS) and the
+accueil that follows it, and a positionnement for a young person never enrolled (both end
+``ORPHELIN``). ``melanger`` interleaves the partners at random, each partner keeping its own
+order (what Kafka guarantees per key), closing bilans last (a closure is a causal barrier).
+No real person: random INEs and names.
+"""
+from __future__ import annotations
+
+import random
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from ambition.pseudonym import cle_parcours
+from ambition.simulator import inscription
+
+RENTREE, TODAY = date(2026, 9, 1), date(2026, 11, 20)
+SIRET_ENTREPRISE = "75000000000000"
+ISSUES = ("FORMATION", "EMPLOI", "PARCOURS_INSERTION")
+
+
+@dataclass(frozen=True)
+class Prevu:
+    """One fact to send: the partner, the SDK producer's method and its arguments."""
+    partner_id: str
+    methode: str
+    champs: dict
+    cloture: bool = False
+
+
+@dataclass
+class Cohorte:
+    faits: list[Prevu] = field(default_factory=list)
+    entrees: int = 0
+    issues: Counter = field(default_factory=Counter)
+    refus: Counter = field(default_factory=Counter)
+    par_lycee: Counter = field(default_factory=Counter)
+
+    @property
+    def attendu(self) -> dict:
+        """The PSAD synthesis this cohort must give on an empty platform."""
+        return {"entrees": self.entrees, "parcours_ouverts": self.entrees - sum(self.issues.values()),
+                "issues": dict(self.issues), "refus": dict(self.refus)}
+
+
+def generer(creds, n: int, seed: int, secret: str) -> Cohorte:
+    """``creds``: the demo partners' credentials; ``secret``: the pseudonym secret."""
+    rng = random.Random(seed)
+    lycees = [c for c in creds if c.type == "LYCEE"][:3]
+    mls = [c for c in creds if c.type == "MISSION_LOCALE"][:2]
+    foq = [c for c in creds if c.type == "FOQUALE"][0]
+    c = Cohorte()
+
+    def ajoute(partner, methode, cloture=False, **champs):
+        champs.setdefault("event_id", str(uuid.UUID(int=rng.getrandbits(128), version=4)))
+        c.faits.append(Prevu(partner.partner_id, methode, champs, cloture))
+
+    for i in range(n + 1):
+        lycee, ml = lycees[i % len(lycees)], mls[i % len(mls)]
+        champs, _ = inscription(rng, lycee.identifiant, RENTREE, TODAY)
+        champs.update(diplome="CAP", session_examen=RENTREE.year, en_emploi=False, en_formation=False,
+                      date_fin_prevue=champs["date_debut"] + timedelta(days=100))
+        cle, d0 = cle_parcours(champs["ine"], secret), champs["date_debut"]
+        if i == n:  # the ineligible one, and its accueil
+            champs.update(diplome="BTS", specialite="Management")
+            ajoute(lycee, "eleve_inscrit", **champs)
+            ajoute(ml, "accueil_realise", cle=cle, conseiller="cons-1", date=d0 + timedelta(days=2))
+            c.refus.update(["ELIGIBILITE_DIPLOME", "ORPHELIN"])
+            break
+        ajoute(lycee, "eleve_inscrit", **champs)
+        c.entrees += 1
+        c.par_lycee[lycee.identifiant] += 1
+        ajoute(lycee, "activite_lycee_realisee", cle=cle, activite="CONSOLIDATION_ACQUIS", date=d0 + timedelta(days=3))
+        if i % 2 == 0:
+            ajoute(lycee, "pfmp_debutee", cle=cle, periode_id="pfmp-1", siret=SIRET_ENTREPRISE,
+                   date_debut=d0 + timedelta(days=10), date_fin_prevue=d0 + timedelta(days=19))
+        ajoute(ml, "accueil_realise", cle=cle, conseiller=f"cons-{i % 3}", date=d0 + timedelta(days=2))
+        ajoute(ml, "activite_realisee", cle=cle, activite="MOBILISATION", date=d0 + timedelta(days=5))
+        if i % 3 == 0:
+            ajoute(ml, "stage_debute", cle=cle, periode_id="stage-1", nature="STAGE", siret=SIRET_ENTREPRISE,
+                   date_debut=d0 + timedelta(days=30), date_fin_prevue=d0 + timedelta(days=34))
+        ajoute(foq, "positionnement_realise", cle=cle, date=d0 + timedelta(days=4))
+        if i % 2 == 1:
+            ajoute(foq, "solution_proposee", cle=cle, solution_id="sol-1", solution="REMOBILISATION",
+                   date=d0 + timedelta(days=6))
+        if i % 4 == 0:
+            issue = ISSUES[(i // 4) % len(ISSUES)]
+            ajoute(ml, "bilan_realise", cloture=True, cle=cle, date=d0 + timedelta(days=40), issue=issue)
+            c.issues[issue] += 1
+    ajoute(foq, "positionnement_realise", cle=uuid.UUID(int=rng.getrandbits(128)).hex, date=TODAY)
+    c.refus["ORPHELIN"] += 1
+    return c
+
+
+def melanger(faits: list[Prevu], seed: int) -> list[Prevu]:
+    """The partners interleaved at random, each partner's own order kept; closures last."""
+    rng = random.Random(seed)
+    flux: dict[str, list[Prevu]] = {}
+    for f in faits:
+        if not f.cloture:
+            flux.setdefault(f.partner_id.split(":")[0], []).append(f)
+    ordre = []
+    while any(flux.values()):
+        ordre.append(flux[rng.choice([p for p, fs in flux.items() if fs])].pop(0))
+    return ordre + [f for f in faits if f.cloture]
+
+
+def envoyer(faits: list[Prevu], producteurs: dict) -> None:
+    """Send each fact with its partner's SDK producer (``producteurs``: partner id -> producer)."""
+    for f in faits:
+        getattr(producteurs[f.partner_id], f.methode)(**f.champs)
