@@ -152,8 +152,17 @@ class Relay:
             f.get(timeout=30)  # raises if the broker refused: the position is not advanced
         self._save_position(notifications[-1].id)
         metrics.OUTBOX_PUBLISHED.inc(len(notifications))
-        metrics.OUTBOX_LAG.set(max(0, (self.app.recorder.max_notification_id() or 0) - notifications[-1].id))
+        self._mesurer_retard(notifications[-1].id)
         return len(notifications)
+
+    def _mesurer_retard(self, position: int | None = None) -> None:
+        """Lag = notifications stored after the relay's saved position (ids are gap-free on
+        SQLite; on PostgreSQL a rolled-back transaction leaves a gap, so this is an upper bound)."""
+        try:
+            position = self.position() if position is None else position
+            metrics.OUTBOX_LAG.set(max(0, (self.app.recorder.max_notification_id() or 0) - position))
+        except Exception:  # the store is away too: keep the last value
+            log.warning("outbound relay lag not measured: the event store does not answer")
 
     def run(self, idle: float = 0.1) -> None:
         log.info("outbound relay publishing to %s from position %s", self.topic, self.position())
@@ -163,6 +172,7 @@ class Relay:
                     time.sleep(idle)
             except Exception:  # broker away: keep the position, try again
                 log.exception("outbound relay step failed; retrying")
+                self._mesurer_retard()  # the backlog grows while the broker is away: show it
                 time.sleep(1)
         self.producer.close()
 
