@@ -40,7 +40,8 @@ class Cohorte:
     entrees: int = 0
     issues: Counter = field(default_factory=Counter)
     refus: Counter = field(default_factory=Counter)
-    par_lycee: Counter = field(default_factory=Counter)
+    par_lycee: Counter = field(default_factory=Counter)  # UAI -> élèves enrolled
+    jours_pfmp: Counter = field(default_factory=Counter)  # UAI -> PFMP and stage days planned
 
     @property
     def attendu(self) -> dict:
@@ -49,17 +50,18 @@ class Cohorte:
                 "issues": dict(self.issues), "refus": dict(self.refus)}
 
 
-def generer(creds, n: int, seed: int, secret: str) -> Cohorte:
-    """``creds``: the demo partners' credentials; ``secret``: the pseudonym secret."""
+def generer(creds, n: int, seed: int, secret: str, orphelins: bool = True) -> Cohorte:
+    """``creds``: the demo partners' credentials; ``secret``: the pseudonym secret;
+    ``orphelins``: include the two facts that end ORPHELIN after the parking delay."""
     rng = random.Random(seed)
     lycees = [c for c in creds if c.type == "LYCEE"][:3]
     mls = [c for c in creds if c.type == "MISSION_LOCALE"][:2]
     foq = [c for c in creds if c.type == "FOQUALE"][0]
-    c = Cohorte()
+    c, clotures = Cohorte(), []
 
     def ajoute(partner, methode, cloture=False, **champs):
         champs.setdefault("event_id", str(uuid.UUID(int=rng.getrandbits(128), version=4)))
-        c.faits.append(Prevu(partner.partner_id, methode, champs, cloture))
+        (clotures if cloture else c.faits).append(Prevu(partner.partner_id, methode, champs, cloture))
 
     for i in range(n + 1):
         lycee, ml = lycees[i % len(lycees)], mls[i % len(mls)]
@@ -70,19 +72,23 @@ def generer(creds, n: int, seed: int, secret: str) -> Cohorte:
         if i == n:  # the ineligible one, and its accueil
             champs.update(diplome="BTS", specialite="Management")
             ajoute(lycee, "eleve_inscrit", **champs)
-            ajoute(ml, "accueil_realise", cle=cle, conseiller="cons-1", date=d0 + timedelta(days=2))
-            c.refus.update(["ELIGIBILITE_DIPLOME", "ORPHELIN"])
+            c.refus["ELIGIBILITE_DIPLOME"] += 1
+            if orphelins:
+                ajoute(ml, "accueil_realise", cle=cle, conseiller="cons-1", date=d0 + timedelta(days=2))
+                c.refus["ORPHELIN"] += 1
             break
         ajoute(lycee, "eleve_inscrit", **champs)
         c.entrees += 1
         c.par_lycee[lycee.identifiant] += 1
         ajoute(lycee, "activite_lycee_realisee", cle=cle, activite="CONSOLIDATION_ACQUIS", date=d0 + timedelta(days=3))
         if i % 2 == 0:
+            c.jours_pfmp[lycee.identifiant] += 10
             ajoute(lycee, "pfmp_debutee", cle=cle, periode_id="pfmp-1", siret=SIRET_ENTREPRISE,
                    date_debut=d0 + timedelta(days=10), date_fin_prevue=d0 + timedelta(days=19))
         ajoute(ml, "accueil_realise", cle=cle, conseiller=f"cons-{i % 3}", date=d0 + timedelta(days=2))
         ajoute(ml, "activite_realisee", cle=cle, activite="MOBILISATION", date=d0 + timedelta(days=5))
         if i % 3 == 0:
+            c.jours_pfmp[lycee.identifiant] += 5
             ajoute(ml, "stage_debute", cle=cle, periode_id="stage-1", nature="STAGE", siret=SIRET_ENTREPRISE,
                    date_debut=d0 + timedelta(days=30), date_fin_prevue=d0 + timedelta(days=34))
         ajoute(foq, "positionnement_realise", cle=cle, date=d0 + timedelta(days=4))
@@ -93,8 +99,10 @@ def generer(creds, n: int, seed: int, secret: str) -> Cohorte:
             issue = ISSUES[(i // 4) % len(ISSUES)]
             ajoute(ml, "bilan_realise", cloture=True, cle=cle, date=d0 + timedelta(days=40), issue=issue)
             c.issues[issue] += 1
-    ajoute(foq, "positionnement_realise", cle=uuid.UUID(int=rng.getrandbits(128)).hex, date=TODAY)
-    c.refus["ORPHELIN"] += 1
+    if orphelins:
+        ajoute(foq, "positionnement_realise", cle=uuid.UUID(int=rng.getrandbits(128)).hex, date=TODAY)
+        c.refus["ORPHELIN"] += 1
+    c.faits += clotures  # a closure is a causal barrier: after every other partner's facts
     return c
 
 

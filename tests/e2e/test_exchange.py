@@ -1,0 +1,160 @@
+"""The partner exchange end to end: the same cohort, sent in order to one platform and
+shuffled across partners to another, gives exactly the same views; a refusal is inspected and
+retried by an operator with `ambition rejected`, and the retry is idempotent."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import Running, free_port
+
+from ambition.broker import EmbeddedBroker
+from ambition.config import Settings, load_topics
+from ambition.contracts import signing
+from ambition.contracts.identifiants import cle_uai
+from ambition.contracts.partners import Credentials, demo_partners
+from ambition.exchange.cohorte import RENTREE, TODAY, envoyer, generer, melanger
+from ambition.local import LocalPlatform
+from ambition.sdk import PRODUCERS, LyceeProducer
+from ambition.simulator import inscription
+from ambition.topics import create_topics
+
+pytestmark = pytest.mark.e2e
+DELAI = 5  # parking delay (s) of these platforms: the orphans are refused within the test
+
+
+def demarrer(base: Path, **extra_env: str) -> Running:
+    broker = EmbeddedBroker(free_port(), log_path=base / "broker.log").start()
+    ports = {k: free_port() for k in ("api", "ingest", "projection", "relay")}
+    settings = Settings(var_dir=base / "var", kafka_bootstrap=broker.bootstrap, api_port=ports["api"],
+                        ingest_metrics_port=ports["ingest"], projection_metrics_port=ports["projection"],
+                        relay_metrics_port=ports["relay"])
+    env = {"AMBITION_KAFKA_BOOTSTRAP": broker.bootstrap, "AMBITION_VAR_DIR": str(settings.var_dir),
+           "AMBITION_API_PORT": str(ports["api"]), "AMBITION_INGEST_METRICS_PORT": str(ports["ingest"]),
+           "AMBITION_PROJECTION_METRICS_PORT": str(ports["projection"]),
+           "AMBITION_RELAY_METRICS_PORT": str(ports["relay"]), **extra_env}
+    create_topics(broker.bootstrap, load_topics())
+    demo_partners(settings)
+    platform = LocalPlatform(env, log_dir=base / "log").start()
+    try:
+        platform.wait_api(f"http://127.0.0.1:{settings.api_port}")
+    except Exception:
+        platform.stop()
+        broker.stop()
+        raise
+    return Running(settings, env, platform, broker)
+
+
+def arreter(r: Running) -> None:
+    r.platform.stop()
+    r.broker.stop()
+
+
+def producteurs(r: Running) -> dict:
+    return {c.partner_id: PRODUCERS[c.type](c, settings=r.settings) for c in demo_partners(r.settings)}
+
+
+def ambition(r: Running, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ambition.cli", *args], env=dict(os.environ, **r.env),
+                          capture_output=True, text=True, timeout=90)
+
+
+@pytest.fixture(scope="module")
+def deux(tmp_path_factory):
+    env = {"AMBITION_PARKING_DELAY": str(DELAI), "AMBITION_PARKING_SWEEP": "1"}
+    ordre = demarrer(tmp_path_factory.mktemp("ordered"), **env)
+    try:
+        melange = demarrer(tmp_path_factory.mktemp("shuffled"), **env)
+    except Exception:
+        arreter(ordre)
+        raise
+    yield ordre, melange
+    arreter(melange)
+    arreter(ordre)
+
+
+def vues(r: Running, cohorte) -> dict:
+    listes = {uai: sorted(r.get(f"/v1/lycees/{uai}/eleves", limit=1000)["items"], key=lambda e: e["cle"])
+              for uai in cohorte.par_lycee}
+    return {"synthese": r.get("/v1/psad/synthese"), "lycees": listes}
+
+
+def metrique(port: int, nom: str) -> float:
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics").text
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(nom))
+
+
+def test_a_shuffled_cohort_reaches_exactly_the_views_of_the_ordered_run(deux):
+    ordre, melange = deux
+    cohorte = generer(demo_partners(ordre.settings), 24, seed=2026, secret=ordre.settings.pseudonym_secret)
+    shuffled = melanger(cohorte.faits, seed=7)
+    assert shuffled != cohorte.faits
+    envois = [threading.Thread(target=envoyer, args=(cohorte.faits, producteurs(ordre))),
+              threading.Thread(target=envoyer, args=(shuffled, producteurs(melange)))]
+    for t in envois:
+        t.start()
+    for t in envois:
+        t.join()
+    for r in deux:
+        r.wait_for("/v1/psad/synthese", lambda b: b == cohorte.attendu, timeout=90)
+    a, b = vues(ordre, cohorte), vues(melange, cohorte)
+    assert a == b
+    assert a["synthese"] == cohorte.attendu and cohorte.refus["ORPHELIN"] == 2
+    for uai, items in a["lycees"].items():
+        assert len(items) == cohorte.par_lycee[uai]
+        assert sum(e["jours_pfmp"] for e in items) == cohorte.jours_pfmp[uai]
+        assert all(e["mission_locale"] for e in items)  # every accueil landed, parked or not
+    port = melange.settings.ingest_metrics_port
+    assert metrique(port, "ambition_parking_released_total") > 0  # the shuffle did park facts
+    assert metrique(port, "ambition_parked_events") == 0
+    assert metrique(port, 'ambition_messages_consumed_total{outcome="parque"') > 0
+
+
+def test_an_operator_retries_a_refusal_once_the_partner_is_registered(deux):
+    _, r = deux
+    uai = "0920001" + cle_uai("0920001")
+    private, public = signing.new_key_pair()
+    inconnu = Credentials(f"lycee:{uai}", "LYCEE", uai, private)
+    import random
+    champs, _ = inscription(random.Random(9), uai, RENTREE, TODAY)
+    champs.update(diplome="BAC_PRO", session_examen=RENTREE.year, en_emploi=False, en_formation=False)
+    with LyceeProducer(inconnu, settings=r.settings) as lycee:
+        lycee.eleve_inscrit(**champs)
+    avant = r.wait_for("/v1/psad/synthese", lambda b: b["refus"].get("SIGNATURE_INVALIDE") == 1)
+
+    listed = ambition(r, "rejected", "list", "--reason", "SIGNATURE_INVALIDE")
+    assert listed.returncode == 0, listed.stderr
+    rejet_id = listed.stdout.splitlines()[1].split()[-1]
+    assert "unknown partner" in ambition(r, "rejected", "show", rejet_id).stdout
+
+    refused = ambition(r, "rejected", "retry", rejet_id, "--wait", "30")  # not fixed yet
+    assert refused.returncode == 1 and "refuse:SIGNATURE_INVALIDE" in refused.stdout
+
+    partners = json.loads(r.settings.partners_file.read_text())  # the fix: register its key
+    partners.append({"id": inconnu.partner_id, "type": "LYCEE", "identifiant": uai, "public_key": public})
+    r.settings.partners_file.write_text(json.dumps(partners))
+
+    accepted = ambition(r, "rejected", "retry", rejet_id, "--wait", "30")
+    assert accepted.returncode == 0 and f"{rejet_id}: accepte" in accepted.stdout, accepted.stdout
+    again = ambition(r, "rejected", "retry", rejet_id)
+    assert "already accepted" in again.stdout
+    forced = ambition(r, "rejected", "retry", rejet_id, "--force", "--wait", "30")
+    assert f"{rejet_id}: doublon" in forced.stdout, forced.stdout  # one effect only
+
+    apres = r.wait_for(f"/v1/lycees/{uai}/eleves", lambda b: b["total"] >= 1)
+    assert apres["total"] == 1
+    synthese = r.get("/v1/psad/synthese")
+    assert synthese["entrees"] == avant["entrees"] + 1
+    assert synthese["refus"] == avant["refus"]  # retries are not new refusals
+    shown = ambition(r, "rejected", "show", rejet_id[:20]).stdout
+    assert "retries     3, last result: doublon" in shown
+    assert [ln.split()[2] for ln in shown.splitlines() if " retry " in ln] == \
+        ["refuse:SIGNATURE_INVALIDE", "accepte", "doublon"]
+    for cmd in ("list", "show", "retry"):
+        assert ambition(r, "rejected", cmd, "--help").returncode == 0
