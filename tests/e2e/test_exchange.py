@@ -8,56 +8,20 @@ import os
 import subprocess
 import sys
 import threading
-from pathlib import Path
 
 import httpx
 import pytest
-from conftest import Running, free_port
+from exchange_platform import arreter, demarrer, producteurs
 
-from ambition.broker import EmbeddedBroker
-from ambition.config import Settings, load_topics
 from ambition.contracts import signing
 from ambition.contracts.identifiants import cle_uai
 from ambition.contracts.partners import Credentials, demo_partners
 from ambition.exchange.cohorte import RENTREE, TODAY, envoyer, generer, melanger
-from ambition.local import LocalPlatform
-from ambition.sdk import PRODUCERS, LyceeProducer
+from ambition.sdk import LyceeProducer
 from ambition.simulator import inscription
-from ambition.topics import create_topics
 
 pytestmark = pytest.mark.e2e
 DELAI = 5  # parking delay (s) of these platforms: the orphans are refused within the test
-
-
-def demarrer(base: Path, **extra_env: str) -> Running:
-    broker = EmbeddedBroker(free_port(), log_path=base / "broker.log").start()
-    ports = {k: free_port() for k in ("api", "ingest", "projection", "relay")}
-    settings = Settings(var_dir=base / "var", kafka_bootstrap=broker.bootstrap, api_port=ports["api"],
-                        ingest_metrics_port=ports["ingest"], projection_metrics_port=ports["projection"],
-                        relay_metrics_port=ports["relay"])
-    env = {"AMBITION_KAFKA_BOOTSTRAP": broker.bootstrap, "AMBITION_VAR_DIR": str(settings.var_dir),
-           "AMBITION_API_PORT": str(ports["api"]), "AMBITION_INGEST_METRICS_PORT": str(ports["ingest"]),
-           "AMBITION_PROJECTION_METRICS_PORT": str(ports["projection"]),
-           "AMBITION_RELAY_METRICS_PORT": str(ports["relay"]), **extra_env}
-    create_topics(broker.bootstrap, load_topics())
-    demo_partners(settings)
-    platform = LocalPlatform(env, log_dir=base / "log").start()
-    try:
-        platform.wait_api(f"http://127.0.0.1:{settings.api_port}")
-    except Exception:
-        platform.stop()
-        broker.stop()
-        raise
-    return Running(settings, env, platform, broker)
-
-
-def arreter(r: Running) -> None:
-    r.platform.stop()
-    r.broker.stop()
-
-
-def producteurs(r: Running) -> dict:
-    return {c.partner_id: PRODUCERS[c.type](c, settings=r.settings) for c in demo_partners(r.settings)}
 
 
 def ambition(r: Running, *args: str) -> subprocess.CompletedProcess:

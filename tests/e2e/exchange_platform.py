@@ -1,0 +1,75 @@
+"""The whole platform as processes on its own broker and data directory, with extra settings
+(parking delay, batch size): shared by the exchange and crash-recovery end-to-end tests."""
+from __future__ import annotations
+
+import socket
+import time
+from pathlib import Path
+
+import httpx
+
+from ambition.broker import EmbeddedBroker
+from ambition.config import Settings, load_topics
+from ambition.contracts.partners import demo_partners
+from ambition.local import LocalPlatform
+from ambition.sdk import PRODUCERS
+from ambition.topics import create_topics
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Running:
+    def __init__(self, settings: Settings, env: dict, platform: LocalPlatform, broker: EmbeddedBroker):
+        self.settings, self.env, self.platform, self.broker = settings, env, platform, broker
+        self.http = httpx.Client(base_url=f"http://127.0.0.1:{settings.api_port}", timeout=10)
+
+    def get(self, path: str, **params) -> dict:
+        r = self.http.get(path, params=params)
+        r.raise_for_status()
+        return r.json()
+
+    def wait_for(self, path: str, predicate, timeout: float = 60, **params) -> dict:
+        deadline, body = time.monotonic() + timeout, None
+        while time.monotonic() < deadline:
+            if self.platform.dead():
+                raise AssertionError(f"worker(s) died: {self.platform.dead()}")
+            body = self.get(path, **params)
+            if predicate(body):
+                return body
+            time.sleep(0.3)
+        raise AssertionError(f"{path} never satisfied the condition; last: {body}")
+
+
+def demarrer(base: Path, **extra_env: str) -> Running:
+    broker = EmbeddedBroker(free_port(), log_path=base / "broker.log").start()
+    ports = {k: free_port() for k in ("api", "ingest", "projection", "relay")}
+    settings = Settings(var_dir=base / "var", kafka_bootstrap=broker.bootstrap, api_port=ports["api"],
+                        ingest_metrics_port=ports["ingest"], projection_metrics_port=ports["projection"],
+                        relay_metrics_port=ports["relay"])
+    env = {"AMBITION_KAFKA_BOOTSTRAP": broker.bootstrap, "AMBITION_VAR_DIR": str(settings.var_dir),
+           "AMBITION_API_PORT": str(ports["api"]), "AMBITION_INGEST_METRICS_PORT": str(ports["ingest"]),
+           "AMBITION_PROJECTION_METRICS_PORT": str(ports["projection"]),
+           "AMBITION_RELAY_METRICS_PORT": str(ports["relay"]), **extra_env}
+    create_topics(broker.bootstrap, load_topics())
+    demo_partners(settings)
+    platform = LocalPlatform(env, log_dir=base / "log").start()
+    try:
+        platform.wait_api(f"http://127.0.0.1:{settings.api_port}")
+    except Exception:
+        platform.stop()
+        broker.stop()
+        raise
+    return Running(settings, env, platform, broker)
+
+
+def arreter(r: Running) -> None:
+    r.platform.stop()
+    r.broker.stop()
+
+
+def producteurs(r: Running) -> dict:
+    return {c.partner_id: PRODUCERS[c.type](c, settings=r.settings) for c in demo_partners(r.settings)}
