@@ -49,7 +49,8 @@ def migrer(conn: Connection) -> None:
     cols = {c["name"] for c in inspect(conn).get_columns(t.name)}
     for name, ddl in _ADDED.items():
         if name not in cols:
-            ddl = ddl.replace("BLOB", "BYTEA") if conn.dialect.name == "postgresql" else ddl
+            if conn.dialect.name == "postgresql":
+                ddl = ddl.replace("BLOB", "BYTEA").replace("TIMESTAMP", "TIMESTAMP WITH TIME ZONE")
             conn.execute(text(f'ALTER TABLE {t.name} ADD COLUMN {name} {ddl}'))
     essais.create(conn, checkfirst=True)
     _migrated.add(url)

@@ -115,3 +115,21 @@ def _parcours(proc, enr):
         cle = f["key"].decode() if f["key"] else None
         if cle and proc.app.parcours(cle) is not None:
             yield cle, proc.app.parcours(cle)
+
+
+def test_parking_on_postgresql(postgres_dsn, enregistreur, settings, registry, directory, creds):
+    import dataclasses
+
+    from ambition.ingest.processor import Processor
+    from ambition.parcours import make_app
+
+    pg = dataclasses.replace(settings, event_store=postgres_dsn)
+    cle, inscription, partenaires = _accueil_puis_inscription(enregistreur, settings, creds)
+    proc = Processor(pg, make_app(pg), registry, directory)
+    msgs = _envoie(enregistreur, *partenaires)
+    assert {o.statut for o in proc.handle(msgs).outcomes} == {"parque"}
+    assert {o.statut for o in proc.handle(msgs).outcomes} == {"parque"}  # redelivered
+    assert proc.attente.compte() == len(partenaires)
+    restarted = Processor(pg, make_app(pg), registry, directory)
+    assert [o.statut for o in restarted.handle(_envoie(enregistreur, inscription)).outcomes] == ["accepte"]
+    assert restarted.attente.compte() == 0 and restarted.app.parcours(cle).mission_locale
