@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -24,6 +25,7 @@ from .sequence import Source, ordonner
 from .verdicts import Verdicts
 
 log = logging.getLogger(__name__)
+POISON_AFTER = 3
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ class Processor:
         self.horloge = horloge or (lambda: datetime.now(timezone.utc))
         self.partner_type_of = {topic: ptype for ptype, topic in settings.topics.partenaires.items()}
         self._partners_mtime = self._mtime()
+        self._echecs: Counter = Counter()  # (topic, partition, offset) -> failures alone
+        metrics.PARKED.set(self.attente.compte(PARQUE))
 
     # -- reading --------------------------------------------------------------------------
 
@@ -110,33 +114,42 @@ class Processor:
 
     def handle(self, batch: list[Incoming]) -> Lot:
         """Decide a batch; blocking (store I/O): call it from an executor, not the event loop.
-        A message that makes the processing itself fail is isolated and refused
-        ERREUR_TRAITEMENT; if every message fails, the error is raised (infrastructure)."""
+        If the batch fails, its messages are decided one by one; one that fails alone
+        ``POISON_AFTER`` times (across the agent's retries) is refused ERREUR_TRAITEMENT, with
+        its bytes, and no longer blocks its partition. Otherwise the error is raised and the
+        agent retries the batch (an infrastructure failure: a database away)."""
         self._recharger_partenaires()
         try:
-            return self._handle(batch)
+            lot = self._handle(batch)
+            for inc in batch if self._echecs else []:
+                self._echecs.pop((inc.topic, inc.partition, inc.offset), None)
+            return lot
         except Exception:
-            if len(batch) == 1:
-                raise
             log.exception("batch of %d failed: deciding its messages one by one", len(batch))
-        lot, poisons = Lot(), []
-        for inc in batch:
+        lot, failed = Lot(), []
+        for inc in batch if len(batch) > 1 else []:
             try:
                 one = self._handle([inc])
             except Exception:
-                log.exception("message %s[%s]@%s cannot be processed", inc.topic, inc.partition, inc.offset)
-                poisons.append(inc)
+                log.exception("message %s[%s]@%s failed", inc.topic, inc.partition, inc.offset)
+                failed.append(inc)
                 continue
             lot.outcomes += one.outcomes
             lot.envois += one.envois
-        if len(poisons) == len(batch):
-            raise RuntimeError("every message of the batch failed: infrastructure error")
+        failed = failed if len(batch) > 1 else list(batch)
+        for inc in failed:
+            self._echecs[(inc.topic, inc.partition, inc.offset)] += 1
+        if any(self._echecs[(i.topic, i.partition, i.offset)] < POISON_AFTER for i in failed):
+            raise RuntimeError(f"{len(failed)} message(s) of the batch failed; the batch is retried")
         v = Verdicts(self)
-        for inc in poisons:
+        for inc in failed:
             v.refuser(Source(inc, None, None, None), "ERREUR_TRAITEMENT",
-                      "the platform failed to process this message; retry it after a fix")
+                      f"the platform failed {POISON_AFTER} times to process this message; "
+                      "retry it after a fix (`ambition rejected retry`)")
         lot.outcomes += v.outcomes
         lot.envois += v.ecrire()
+        for inc in failed:
+            del self._echecs[(inc.topic, inc.partition, inc.offset)]
         return lot
 
     def _handle(self, batch: list[Incoming]) -> Lot:

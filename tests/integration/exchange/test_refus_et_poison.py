@@ -54,6 +54,7 @@ def test_a_retry_is_recorded_against_its_rejection_and_is_not_a_new_refusal(engi
 
 def test_a_poison_message_is_refused_alone(enregistreur, processor_factory, settings, creds):
     from ambition.exchange.cohorte import generer
+    from ambition.ingest.processor import POISON_AFTER
 
     cohorte = generer(list(creds.values()), 2, seed=4, secret=settings.pseudonym_secret)
     for f in cohorte.faits[:2]:
@@ -68,11 +69,16 @@ def test_a_poison_message_is_refused_alone(enregistreur, processor_factory, sett
         return real(faits)
 
     proc.app.traiter_lot = traiter_lot
+    for _ in range(POISON_AFTER - 1):  # maybe a passing failure: the agent retries the batch
+        with pytest.raises(RuntimeError):
+            proc.handle(batch)
     lot = proc.handle(batch)
-    assert [(o.statut, o.reason) for o in lot.outcomes] == [("accepte", None), ("refuse", "ERREUR_TRAITEMENT")]
+    assert [(o.statut, o.reason) for o in lot.outcomes] == [("doublon", None), ("refuse", "ERREUR_TRAITEMENT")]
     doc = json.loads(lot.envois[0].document)
     assert doc["offset"] == batch[1].offset and doc["original"]
 
     proc.app.traiter_lot = lambda faits: (_ for _ in ()).throw(OSError("database away"))
-    with pytest.raises(Exception):  # everything fails: infrastructure, the agent retries the batch
-        proc.handle(batch)
+    proc.attente.ecrire = lambda *a: (_ for _ in ()).throw(OSError("database away"))
+    for _ in range(POISON_AFTER + 2):  # the database is away: nothing is refused, all is retried
+        with pytest.raises(Exception):
+            proc.handle(batch)
