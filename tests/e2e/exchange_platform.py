@@ -45,6 +45,17 @@ class Running:
 
 
 def demarrer(base: Path, **extra_env: str) -> Running:
+    """Start a platform; once more on fresh ports if a worker dies at start (another process of
+    this shared machine may take a port between its choice and its use)."""
+    try:
+        return _demarrer(base / "a", **extra_env)
+    except (RuntimeError, TimeoutError) as first:
+        print(f"platform start failed, retrying on fresh ports: {first}")
+        return _demarrer(base / "b", **extra_env)
+
+
+def _demarrer(base: Path, **extra_env: str) -> Running:
+    base.mkdir(parents=True, exist_ok=True)
     broker = EmbeddedBroker(free_port(), log_path=base / "broker.log").start()
     ports = {k: free_port() for k in ("api", "ingest", "projection", "relay")}
     settings = Settings(var_dir=base / "var", kafka_bootstrap=broker.bootstrap, api_port=ports["api"],
@@ -59,10 +70,12 @@ def demarrer(base: Path, **extra_env: str) -> Running:
     platform = LocalPlatform(env, log_dir=base / "log").start()
     try:
         platform.wait_api(f"http://127.0.0.1:{settings.api_port}")
-    except Exception:
+    except Exception as exc:
+        dead = platform.dead()
         platform.stop()
         broker.stop()
-        raise
+        tails = {n: (base / "log" / f"{n}.log").read_text(errors="replace")[-1500:] for n in dead}
+        raise RuntimeError(f"{exc}; last log lines: {tails}") from exc
     return Running(settings, env, platform, broker)
 
 
