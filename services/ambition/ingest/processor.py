@@ -181,9 +181,14 @@ class Processor:
                 rejouer.append(self._source_parquee(row))
             elif _aware(row.first_seen) <= limite:
                 v.orpheline(self._source_parquee(row))
-        if rejouer:
-            v.decider(rejouer)
         envois = {e.row_id: e for e in v.ecrire()}
+        if rejouer:
+            try:
+                replay = Verdicts(self)
+                replay.decider(rejouer)
+                envois.update({e.row_id: e for e in replay.ecrire()})
+            except Exception:  # they stay parked, counted by the gauge; the rest of the sweep goes on
+                log.exception("replaying %d parked facts failed; they stay parked", len(rejouer))
         envois.update({e.row_id: e for e in self.attente.a_envoyer(limit)})
         metrics.PARKED.set(self.attente.compte(PARQUE))
         return sorted(envois.values(), key=lambda e: e.row_id)
