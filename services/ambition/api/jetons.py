@@ -69,3 +69,15 @@ class Jetons:
 
     def acteur(self, token: str | None) -> str | None:
         return self._actors.get(_digest(token)) if token else None
+
+
+def annonce(settings: Settings, base_url: str) -> str:
+    """What `ambition up` prints about the API's tokens (the demo ones, in development)."""
+    if os.environ.get("AMBITION_API_TOKENS", "").strip():
+        return "  API tokens      from AMBITION_API_TOKENS\n"
+    tokens = demo_tokens(settings)
+    psad = tokens.get("psad:national", "<token>")
+    return (f"  PSAD synthèse   curl -H 'Authorization: Bearer {psad}' {base_url}/v1/psad/synthese\n"
+            f"  PSAD dashboard  {base_url}/psad/tableau-de-bord#token={psad}\n"
+            f"  API tokens      demo, development only ({fichier(settings)}):\n"
+            + "".join(f"    {actor:<24} {token}\n" for actor, token in tokens.items()))
