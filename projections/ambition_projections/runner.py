@@ -90,7 +90,8 @@ class ProjectionWorker:
                     events.append(record)
             applied = appliquer(conn, events, cibles) if events else {}
         now = datetime.now(timezone.utc)
-        for name, n in applied.items():
+        for name in VUES if events else ():
+            n = applied.get(name, 0)
             metrics.PROJECTED.labels(name, "applique").inc(n)
             metrics.PROJECTED.labels(name, "doublon").inc(len(events) - n)
         for record in events:
