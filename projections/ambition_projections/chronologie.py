@@ -10,7 +10,7 @@ from datetime import date, datetime
 from sqlalchemy import (JSON, Column, Connection, Date, DateTime, Integer, MetaData, String, Table,
                         select)
 
-from .generations import upsert
+from .generations import ecrire
 from .territoires import territoire
 
 NAME = "chronologie"
@@ -45,7 +45,7 @@ def _json(value):
 def apply(conn: Connection, t, name: str, meta: dict, rec: dict) -> None:
     pid, emetteur = str(meta["parcours_id"]), meta["emetteur"]
     details = {k: _json(v) for k, v in rec.items() if k not in ("envelope", "parcours")}
-    upsert(conn, t.evenements, [dict(
+    ecrire(conn, t.evenements, existants=False, rows=[dict(
         parcours_id=pid, version=int(meta["version"]), type=name,
         date=next((rec[k] for k in DATES if isinstance(rec.get(k), date)), None),
         enregistre_le=rec["envelope"]["time"], emetteur=emetteur, details=details)])
@@ -54,8 +54,8 @@ def apply(conn: Connection, t, name: str, meta: dict, rec: dict) -> None:
     foquale = list(row.foquale) if row else []
     if emetteur.startswith("foquale:") and emetteur not in foquale:
         foquale.append(emetteur)
-    upsert(conn, a, [dict(parcours_id=pid, uai=meta["uai"], mission_locale=meta.get("mission_locale"),
-                          territoire=territoire(meta["uai"]), foquale=foquale)])
+    ecrire(conn, a, [dict(parcours_id=pid, uai=meta["uai"], mission_locale=meta.get("mission_locale"),
+                          territoire=territoire(meta["uai"]), foquale=foquale)], existants=row is not None)
 
 
 def acteurs(conn: Connection, t, parcours_id: str) -> dict | None:

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 from types import ModuleType, SimpleNamespace
 
 from sqlalchemy import (Column, Connection, DateTime, Engine, Integer, MetaData, String, Table,
-                        inspect, select, update)
+                        bindparam, inspect, select, update)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
@@ -56,6 +56,20 @@ def upsert(conn: Connection, table: Table, rows: list[dict], remplacer: bool = T
     cols = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
     conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=cols) if cols and remplacer
                  else stmt.on_conflict_do_nothing(index_elements=keys), rows)
+
+
+def ecrire(conn: Connection, table: Table, rows: list[dict], existants: bool) -> None:
+    """Insert new rows, or update existing ones by primary key: plain statements, which
+    SQLAlchemy compiles once (an upsert is recompiled on every call)."""
+    if not rows:
+        return
+    if not existants:
+        conn.execute(table.insert(), rows)
+        return
+    keys = [c.name for c in table.primary_key.columns]
+    stmt = table.update().where(*(table.c[k] == bindparam(f"pk_{k}") for k in keys))
+    conn.execute(stmt, [{**{f"pk_{k}": r[k] for k in keys}, **{k: v for k, v in r.items() if k not in keys}}
+                        for r in rows])
 
 
 def courantes(conn: Connection) -> dict[str, int]:
@@ -134,5 +148,5 @@ def suivre(conn: Connection, table: Table, name: str, meta: dict, rec: dict,
     s = evoluer(dict(row) if row else None, name, meta, rec)
     if s is not None:
         s.update(extra)
-        upsert(conn, table, [{c.name: s.get(c.name) for c in table.columns}])
+        ecrire(conn, table, [{c.name: s.get(c.name) for c in table.columns}], row is not None)
     return s

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import Column, Connection, Date, Integer, MetaData, String, Table, func, select
 
 from . import suivi
-from .generations import suivre, upsert
+from .generations import ecrire, suivre, upsert
 from .tables import colonnes_suivi
 
 NAME = "missionlocale"
@@ -44,7 +44,7 @@ def apply(conn: Connection, t, name: str, meta: dict, rec: dict) -> None:
         return
     pid = s["parcours_id"]
     if name == "ActiviteMissionLocaleRealisee":
-        upsert(conn, t.activites, [dict(parcours_id=pid, version=int(meta["version"]),
+        ecrire(conn, t.activites, existants=False, rows=[dict(parcours_id=pid, version=int(meta["version"]),
                                         mission_locale=s["mission_locale"], conseiller=s["conseiller"],
                                         activite=rec["activite"], date=rec["date"])])
     elif name == "StageDebute":

@@ -41,6 +41,7 @@ def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int]) -> 
         s = t.suivi
         vus = dict(conn.execute(select(s.c.parcours_id, s.c.version).where(s.c.parcours_id.in_(pids))).all())
         changed: dict[str, int] = {}
+        known = set(vus)
         for rec in records:
             meta = rec["parcours"]
             pid, version = str(meta["parcours_id"]), int(meta["version"])
@@ -49,7 +50,10 @@ def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int]) -> 
             vue.apply(conn, t, rec["envelope"]["type"].rsplit(".", 1)[-1], meta, rec)
             vus[pid] = changed[pid] = version
             applied[name] = applied.get(name, 0) + 1
-        generations.upsert(conn, s, [{"parcours_id": p, "version": v} for p, v in changed.items()])
+        generations.ecrire(conn, s, [{"parcours_id": p, "version": v} for p, v in changed.items()
+                                     if p not in known], existants=False)
+        generations.ecrire(conn, s, [{"parcours_id": p, "version": v} for p, v in changed.items()
+                                     if p in known], existants=True)
     return applied
 
 
@@ -66,7 +70,7 @@ class ProjectionWorker:
             bootstrap_servers=self.settings.bootstrap, group_id=self.group_id,
             enable_auto_commit=False, auto_offset_reset="earliest",
             session_timeout_ms=6000, heartbeat_interval_ms=1000, max_poll_interval_ms=60000,
-            max_poll_records=500, client_id="ambition-projections",
+            max_poll_records=500, fetch_max_wait_ms=50, client_id="ambition-projections",
         )
 
     def _decode(self, rec) -> dict | None:
