@@ -19,6 +19,7 @@ from sqlalchemy import (Column, Connection, DateTime, Engine, Integer, MetaData,
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
+from .suivi import evoluer
 from .tables import metadata
 
 generations = Table(
@@ -141,8 +142,6 @@ def suivre(conn: Connection, table: Table, name: str, meta: dict, rec: dict,
            **extra) -> dict | None:
     """Fold one domain event into the parcours follow-up row of `table` (see `suivi`);
     `extra` are the view's own columns."""
-    from .suivi import evoluer
-
     pid = str(meta["parcours_id"])
     row = conn.execute(select(table).where(table.c.parcours_id == pid)).mappings().first()
     s = evoluer(dict(row) if row else None, name, meta, rec)

@@ -94,6 +94,8 @@ class ProjectionWorker:
                     events.append(record)
             applied = appliquer(conn, events, cibles) if events else {}
         now = datetime.now(timezone.utc)
+        for name, gen in cibles.items():
+            metrics.VIEW_GENERATION.labels(name).set(gen)
         for name in VUES if events else ():
             n = applied.get(name, 0)
             metrics.PROJECTED.labels(name, "applique").inc(n)

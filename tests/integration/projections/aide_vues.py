@@ -3,19 +3,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from ambition.config import Settings
-from ambition.contracts.codec import Registry
 from ambition.outbox import DomainEventMapper
-from ambition.parcours import make_app
 from ambition.parcours.exemples import fait
 from ambition.parcours.faits import ACCEPTE, FOQUALE, LYCEE, MISSION_LOCALE, Emetteur
-from ambition.sqlstore import read_engine
 from ambition_projections.rebuild import evenements
-from ambition_projections.runner import create_tables
 
 UAI_PARIS, UAI_LYON, UAI_PARIS_2 = "0753268V", "0690026D", "0750650Z"
 ML_A, ML_B = "12345678901237", "44000000000008"
-ML_NOUVEAU = "13002526500013"
 
 
 def lycee(uai: str) -> Emetteur:
