@@ -55,3 +55,17 @@ def test_the_actors_of_a_parcours():
     others = ["lycee:0690026D", "ml:13002526500013", "foquale:ac-lyon", "psad:ac-lyon"]
     assert all(peut_lire_parcours(Acteur(a), acteurs) for a in readers)
     assert not any(peut_lire_parcours(Acteur(a), acteurs) for a in others)
+
+
+def test_ambition_up_prints_the_demo_tokens_and_the_dashboards_address(tmp_path, monkeypatch):
+    from ambition.api.jetons import annonce
+
+    monkeypatch.delenv("AMBITION_API_TOKENS", raising=False)
+    monkeypatch.delenv("AMBITION_API_TOKENS_FILE", raising=False)
+    settings = Settings(var_dir=tmp_path)
+    text = annonce(settings, "http://127.0.0.1:8080")
+    tokens = demo_tokens(settings)
+    assert f"/psad/tableau-de-bord#token={tokens['psad:national']}" in text
+    assert all(f"{actor:<24} {token}" in text for actor, token in tokens.items())
+    monkeypatch.setenv("AMBITION_API_TOKENS", '{"psad:national": "x"}')
+    assert "from AMBITION_API_TOKENS" in annonce(settings, "http://127.0.0.1:8080")
