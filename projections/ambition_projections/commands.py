@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def _rebuild(args: argparse.Namespace) -> int:
@@ -10,11 +11,15 @@ def _rebuild(args: argparse.Namespace) -> int:
     from ambition.parcours import make_app
     from ambition.sqlstore import read_engine
 
-    from .rebuild import rebuild
+    from .rebuild import RebuildEnCours, rebuild
 
     settings = Settings()
-    done = rebuild(read_engine(settings), make_app(settings), Registry.load(settings.schemas_dir),
-                   args.projection or None)
+    try:
+        done = rebuild(read_engine(settings), make_app(settings), Registry.load(settings.schemas_dir),
+                       args.projection or None)
+    except RebuildEnCours as exc:
+        print(exc, file=sys.stderr)
+        return 1
     for name, gen in done["generations"].items():
         print(f"view {name}: generation {gen} now served")
     print(f"{done['evenements']} domain events replayed, up to notification {done['position']}")

@@ -9,9 +9,12 @@ points the views at the new generation, in one transaction.
 """
 from __future__ import annotations
 
+import fcntl
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from tqdm import tqdm
 
 from ambition import metrics
@@ -36,6 +39,33 @@ def evenements(app, registry, mapper: DomainEventMapper, depuis: int,
         depuis = notifications[-1].id + 1
 
 
+class RebuildEnCours(RuntimeError):
+    """Another rebuild of these read models is running."""
+
+
+@contextmanager
+def un_seul_rebuild(engine: Engine) -> Iterator[None]:
+    """One rebuild at a time per read store: a PostgreSQL advisory lock, or an flock beside the
+    SQLite file. Both are released if the process dies."""
+    message = "another `ambition rebuild` is running on these read models: wait for it to finish"
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            if not conn.execute(text("SELECT pg_try_advisory_lock(hashtext('ambition-rebuild'))")).scalar():
+                raise RebuildEnCours(message)
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(hashtext('ambition-rebuild'))"))
+                conn.commit()
+        return
+    with open(Path(engine.url.database or "read-models").with_suffix(".rebuild.lock"), "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RebuildEnCours(message) from None
+        yield
+
+
 def rebuild(engine: Engine, app, registry, noms: list[str] | None = None, progress: bool = True,
             page: int = 500) -> dict:
     """Rebuild the views `noms` (default: all); returns their new generations and the position."""
@@ -43,6 +73,11 @@ def rebuild(engine: Engine, app, registry, noms: list[str] | None = None, progre
     unknown = [n for n in noms if n not in VUES]
     if unknown:
         raise ValueError(f"unknown view(s) {unknown}: choose among {', '.join(VUES)}")
+    with un_seul_rebuild(engine):
+        return _rebuild(engine, app, registry, noms, progress, page)
+
+
+def _rebuild(engine: Engine, app, registry, noms: list[str], progress: bool, page: int) -> dict:
     create_tables(engine)
     with engine.begin() as conn:
         courantes = generations.courantes(conn)

@@ -69,3 +69,14 @@ def test_rebuild_one_view_from_the_command_line(parcours_app, registry, engine, 
     with engine.connect() as conn:
         assert generations.courantes(conn) == {**{n: 1 for n in VUES}, "psad": 2}
     assert tout(engine) == before
+
+
+def test_one_rebuild_at_a_time(parcours_app, registry, engine):
+    import pytest
+
+    from ambition_projections.rebuild import RebuildEnCours, un_seul_rebuild
+
+    with un_seul_rebuild(engine):
+        with pytest.raises(RebuildEnCours, match="another `ambition rebuild` is running"):
+            rebuild(engine, parcours_app, registry, progress=False)
+    assert rebuild(engine, parcours_app, registry, progress=False)["generations"]["psad"] == 2
