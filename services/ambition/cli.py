@@ -11,7 +11,8 @@ from .config import Settings
 
 
 # Each area adds its own subcommands with a `register(subparsers)` function.
-COMMAND_MODULES = ["ambition.contracts.commands", "ambition.exchange.commands"]
+COMMAND_MODULES = ["ambition.contracts.commands", "ambition_projections.commands",
+                   "ambition.exchange.commands"]
 
 
 def _up(args) -> int:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import httpx
 
+from ambition.api.jetons import demo_tokens
 from ambition.broker import EmbeddedBroker
 from ambition.config import Settings, load_topics
 from ambition.contracts.partners import demo_partners
@@ -23,25 +24,33 @@ def free_port() -> int:
 
 
 class Running:
+    """A started platform; ``get`` reads the API as an actor (its demo bearer token)."""
+
     def __init__(self, settings: Settings, env: dict, platform: LocalPlatform, broker: EmbeddedBroker):
         self.settings, self.env, self.platform, self.broker = settings, env, platform, broker
         self.http = httpx.Client(base_url=f"http://127.0.0.1:{settings.api_port}", timeout=10)
+        self.tokens = demo_tokens(settings)
 
-    def get(self, path: str, **params) -> dict:
-        r = self.http.get(path, params=params)
+    def get(self, path: str, actor: str = "psad:national", **params) -> dict:
+        r = self.http.get(path, params=params, headers={"Authorization": f"Bearer {self.tokens[actor]}"})
         r.raise_for_status()
         return r.json()
 
-    def wait_for(self, path: str, predicate, timeout: float = 60, **params) -> dict:
+    def wait_for(self, path: str, predicate, timeout: float = 60, actor: str = "psad:national", **params) -> dict:
         deadline, body = time.monotonic() + timeout, None
         while time.monotonic() < deadline:
             if self.platform.dead():
                 raise AssertionError(f"worker(s) died: {self.platform.dead()}")
-            body = self.get(path, **params)
+            body = self.get(path, actor, **params)
             if predicate(body):
                 return body
             time.sleep(0.3)
         raise AssertionError(f"{path} never satisfied the condition; last: {body}")
+
+
+def essentiel(synthese: dict) -> dict:
+    """The PSAD figures a cohort's ground truth predicts."""
+    return {k: synthese[k] for k in ("entrees", "parcours_ouverts", "issues", "refus")}
 
 
 def demarrer(base: Path, **extra_env: str) -> Running:
