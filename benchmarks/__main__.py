@@ -5,7 +5,7 @@ import argparse
 import importlib
 import sys
 
-BENCHMARKS = {"freshness": "benchmarks.freshness"}
+BENCHMARKS = {"freshness": "benchmarks.freshness", "ingest": "benchmarks.ingest"}
 
 
 def main(argv: list[str] | None = None) -> int:

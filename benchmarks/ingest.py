@@ -121,5 +121,10 @@ def main(n: int = 20000) -> list[dict]:
     return results
 
 
+def run(**_options) -> list[dict]:
+    """Entry point of `python -m benchmarks ingest` (the rate options do not apply)."""
+    return main()
+
+
 if __name__ == "__main__":
     main()

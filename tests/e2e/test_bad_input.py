@@ -8,6 +8,7 @@ import uuid
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 
+from ambition.api.jetons import demo_tokens
 from ambition.contracts.codec import Registry
 from ambition.contracts.partners import demo_partners
 from ambition.sdk import LyceeProducer, MissionLocaleProducer
@@ -48,6 +49,8 @@ def test_every_bad_input_is_rejected_with_its_code_and_processing_goes_on(runnin
     lycee.close()
     ml.close()
 
+    tokens = demo_tokens(running.settings)
+    running.http.headers["Authorization"] = f"Bearer {tokens['psad:national']}"
     body = running.wait_for("/v1/psad/synthese",
                             lambda b: b["entrees"] >= 1 and sum(b["refus"].values()) >= len(cases))
     assert body["entrees"] == 1

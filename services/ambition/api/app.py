@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from ambition import metrics
 from ambition.config import Settings
+from ambition.contracts import http as catalogue_http
 from ambition.sqlstore import read_engine
 from ambition_projections.runner import create_tables
 
@@ -62,4 +63,5 @@ def create_app(settings: Settings | None = None, jetons: Jetons | None = None) -
 
     api.include_router(vues.router)
     api.include_router(psad.router)
+    api.include_router(catalogue_http.router)  # the published event catalogue: open to partners
     return api

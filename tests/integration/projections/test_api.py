@@ -123,3 +123,14 @@ def test_the_psad_sees_its_territory_and_no_personal_data(api):
     for forbidden in ('"ine"', '"nom"', '"prenom"', "date_naissance", "handicap", "Nom1", "Prenom1",
                       "0000000001A", '"cle"'):
         assert forbidden not in text
+
+
+def test_the_published_catalogue_is_served_to_partners_as_json_and_as_a_page(api):
+    body = api.get("/v1/catalogue").json()
+    text = json.dumps(body)
+    for name in ("ambition.lycee.EleveInscrit", "ambition.missionlocale.BilanRealise",
+                 "ambition.foquale.SolutionProposee", "ambition.parcours.ParcoursClos"):
+        assert name in text
+    page = api.get("/v1/catalogue.html")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert "EleveInscrit" in page.text
