@@ -79,6 +79,8 @@ class Attente:
     def ecrire(self, rows: list[dict], updates: dict[int, dict], deletes: list[int]) -> list[Envoi]:
         """One transaction: new rows (ignored if their ref exists), changed and released rows.
         Returns every document waiting to be sent among the rows touched."""
+        if not (rows or updates or deletes):
+            return []  # the common case: every message accepted, nothing waiting
         now = datetime.now(timezone.utc)
         with self.engine.begin() as conn:
             if rows:
