@@ -134,11 +134,18 @@ def a_risque(conn: Connection, t, as_of: date, limit: int, offset: int, territoi
     return len(items), items[offset:offset + limit]
 
 
+RESOLUS = ("accepte", "doublon")  # retry outcomes that resolve a refusal
+
+
 def refus(conn: Connection, territoire_: str | None, uai: str | None = None) -> dict[str, int]:
-    """Refusals by reason code. A territory counts the refusals of its lycées' messages (a
-    refusal whose sender is unknown or not a lycée is only in the national figures)."""
+    """Standing refusals by reason code: one an operator's retry resolved (accepted, or found
+    already accepted) no longer counts, so entries + refusals still account for every fact
+    received. A territory counts the refusals of its lycées' messages (a refusal whose sender is
+    unknown or not a lycée is only in the national figures)."""
     r = vue_refus
-    rows = conn.execute(select(r.c.partner, r.c.reason, func.count()).group_by(r.c.partner, r.c.reason)).all()
+    standing = or_(r.c.dernier_resultat.is_(None), r.c.dernier_resultat.notin_(RESOLUS))
+    rows = conn.execute(select(r.c.partner, r.c.reason, func.count()).where(standing)
+                        .group_by(r.c.partner, r.c.reason)).all()
     out: Counter = Counter()
     for partner, reason, n in rows:
         sender_uai = partner.split(":", 1)[1] if partner and partner.startswith("lycee:") else None

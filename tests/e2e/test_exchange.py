@@ -114,7 +114,10 @@ def test_an_operator_retries_a_refusal_once_the_partner_is_registered(deux):
     synthese = r.wait_for("/v1/psad/synthese", lambda b: b["entrees"] > avant["entrees"])
     assert [ligne["entrees"] for ligne in synthese["par_lycee"] if ligne["uai"] == uai] == [1]
     assert synthese["entrees"] == avant["entrees"] + 1
-    assert synthese["refus"] == avant["refus"]  # retries are not new refusals
+    # retries are not new refusals, and the one resolved no longer stands
+    assert synthese["refus"].get("SIGNATURE_INVALIDE", 0) == avant["refus"]["SIGNATURE_INVALIDE"] - 1
+    assert synthese["entrees"] + sum(synthese["refus"].values()) == \
+        avant["entrees"] + sum(avant["refus"].values())
     shown = ambition(r, "rejected", "show", rejet_id[:20]).stdout
     assert "retries     3, last result: doublon" in shown
     assert [ln.split()[2] for ln in shown.splitlines() if " retry " in ln] == \
