@@ -53,3 +53,11 @@ API_SECONDS = Histogram(
 def serve(port: int) -> None:
     """Serve /metrics of this process on 127.0.0.1:port (in a daemon thread)."""
     start_http_server(port, addr="127.0.0.1")
+
+# --- partner SDK outbox (issue #6, partner side) ---
+PARTNER_OUTBOX_BACKLOG = Gauge(
+    "ambition_partner_outbox_backlog_events",
+    "Partner events written to the SDK's local outbox and not yet acknowledged by the broker, "
+    "by partner type (summed over this process's producers).",
+    ["partner_type"],
+)
