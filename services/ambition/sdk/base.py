@@ -171,6 +171,8 @@ class PartnerProducer:
         if self.outbox is None:
             self._producer.close()
             return
+        if not self._drainer.is_alive():  # closed already
+            return
         self.flush(timeout)
         self._drainer.stop()
         self._drainer.join(timeout + 10)
