@@ -40,11 +40,11 @@ def _credentials(args, settings: Settings):
     from ambition.contracts.partners import Credentials
 
     if not uai_valide(args.uai):
-        raise SystemExit(f"error: {args.uai!r} is not a UAI (7 digits and the key letter)")
+        raise ValueError(f"{args.uai!r} is not a UAI (7 digits and the key letter)")
     pid = partner_id("LYCEE", args.uai)
     key_file = Path(args.key_file) if args.key_file else settings.var_dir / "keys" / f"{pid.replace(':', '_')}.key"
     if not key_file.exists():
-        raise SystemExit(f"error: no private key at {key_file}: pass --key-file with the key "
+        raise ValueError(f"no private key at {key_file}: pass --key-file with the key "
                          "`ambition partners add` printed for this lycée")
     return Credentials(pid, "LYCEE", args.uai, key_file.read_text().strip())
 
@@ -71,10 +71,19 @@ def import_csv(args) -> int:
     if not path.is_file():
         print(f"error: no file {path}", file=sys.stderr)
         return 2
-    creds = _credentials(args, settings)
+    try:
+        creds = _credentials(args, settings)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     outbox = Path(args.outbox) if args.outbox else settings.var_dir / "outbox" / f"lycee_{args.uai}.sqlite"
     checker = LyceeProducer(creds, settings=settings, producer=_SansEnvoi())
-    lecture = lire(path.read_bytes(), checker, encodage=args.encodage, sep=args.separateur)
+    try:
+        lecture = lire(path.read_bytes(), checker, encodage=args.encodage, sep=args.separateur)
+    except (UnicodeDecodeError, LookupError) as exc:
+        print(f"error: {path.name} cannot be read as {args.encodage}: {type(exc).__name__}; "
+              "leave --encodage out to detect it", file=sys.stderr)
+        return 2
     for e in lecture.erreurs:
         print(e, file=sys.stderr)
     print(f"{path.name}: {lecture.lignes} line(s) read ({lecture.encodage}, separator "
