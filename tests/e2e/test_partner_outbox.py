@@ -39,9 +39,14 @@ def test_a_minute_of_broker_outage_loses_nothing(running, tmp_path):
     try:
         for _ in range(10):  # before the outage
             f = eligible(rng, cred.identifiant)
-            p.eleve_inscrit(**f, event_id=str(uuid.uuid4()))
+            eid = str(uuid.uuid4())
+            p.eleve_inscrit(**f, event_id=eid)
             sent.append(p.cle(f["ine"]))
         assert p.flush(timeout=30)
+        p.eleve_inscrit(**f, event_id=eid)  # a partner retry of an acknowledged event
+        assert p.flush(timeout=30)
+        # the whole platform is live (groups joined, events flowing) before the outage
+        running.wait_for("/v1/psad/synthese", lambda b: b["entrees"] >= 10)
         running.broker.freeze()
         frozen_at = time.monotonic()
         try:
@@ -49,7 +54,7 @@ def test_a_minute_of_broker_outage_loses_nothing(running, tmp_path):
                 f = eligible(rng, cred.identifiant)
                 eid = str(uuid.uuid4())
                 p.eleve_inscrit(**f, event_id=eid)
-                if i % 10 == 0:  # a partner retry: the very same event again
+                if i % 10 == 0:  # the same event again while waiting: the outbox keeps it once
                     p.eleve_inscrit(**f, event_id=eid)
                 sent.append(p.cle(f["ine"]))
                 time.sleep(1)
@@ -80,7 +85,7 @@ def test_a_minute_of_broker_outage_loses_nothing(running, tmp_path):
     text = httpx.get(f"http://127.0.0.1:{running.settings.ingest_metrics_port}/metrics").text
     doublons = [float(line.split()[-1]) for line in text.splitlines() if line.startswith(
         'ambition_messages_consumed_total{outcome="doublon",topic="ambition.partenaires.lycee"}')]
-    assert doublons and doublons[0] >= 3  # the partner's retries did arrive, and counted once
+    assert doublons and doublons[0] >= 1  # the partner's retry did arrive, and counted once
 
 
 def test_a_partner_restart_during_an_outage_resends_exactly_once(running, tmp_path):
