@@ -151,8 +151,10 @@ class Drainer(threading.Thread):
             try:
                 progressed = self.step()
                 backoff = 0.2
-            except (KafkaError, OSError) as exc:
+            except Exception as exc:  # noqa: BLE001 - the thread must outlive any failure
                 self.last_error = f"{type(exc).__name__}: {exc}"
+                if not isinstance(exc, (KafkaError, OSError)):
+                    log.exception("partner outbox %s: unexpected error", self.outbox.path.name)
                 log.warning("partner outbox %s: %s; %d event(s) kept, retrying in %.1fs",
                             self.outbox.path.name, self.last_error, self.outbox.pending(), backoff)
                 self._stopping.wait(backoff)

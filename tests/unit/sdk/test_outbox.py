@@ -99,3 +99,20 @@ def test_the_same_event_waiting_twice_is_kept_once(settings, registry, creds, ka
 def test_without_outbox_the_producer_sends_synchronously(lycee):
     meta = lycee.eleve_inscrit(**INSCRIPTION)
     assert meta == 0 and lycee.pending() == 0 and len(lycee._producer.sent) == 1
+
+
+def test_the_drainer_survives_an_unexpected_error(settings, registry, creds, kafka, tmp_path):
+    class Broken(type(kafka)):
+        calls = 0
+
+        def send(self, *a, **k):
+            self.calls += 1
+            if self.calls == 1:
+                raise RuntimeError("unexpected")
+            return super().send(*a, **k)
+
+    broken = Broken()
+    with producer(settings, registry, creds, broken, tmp_path / "o.sqlite") as p:
+        ids = enrol(p, 2)
+        assert p.flush(timeout=10)
+    assert broken.event_ids() == ids
