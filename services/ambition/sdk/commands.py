@@ -5,6 +5,7 @@ Listed in ``ambition.cli.COMMAND_MODULES``; ``register(subparsers)`` adds the su
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 from pathlib import Path
@@ -66,6 +67,7 @@ def import_csv(args) -> int:
     from .csv_import import lire
     from .lycee import LyceeProducer
 
+    logging.getLogger("kafka").setLevel(logging.CRITICAL)  # the outbox reports what matters
     settings = Settings()
     path = Path(args.file)
     if not path.is_file():
