@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PG_HOST ?= 127.0.0.1
 PG_PORT ?= 5432
 
-.PHONY: install run test unit integration bench postgres clean
+.PHONY: install run test unit integration bench postgres chromium clean
 
 install: $(STAMP)
 
@@ -28,7 +28,11 @@ postgres:
 	  for i in $$(seq 1 30); do pg_isready -q -h $(PG_HOST) -p $(PG_PORT) && break; sleep 1; done; }
 	@pg_isready -h $(PG_HOST) -p $(PG_PORT) || { echo "PostgreSQL cannot be reached at $(PG_HOST):$(PG_PORT)"; exit 1; }
 
-test: install postgres
+# The PSAD dashboard test drives a headless Chromium (Debian package `chromium`).
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium; }
+
+test: install postgres chromium
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 unit: install

@@ -80,3 +80,34 @@ INSCRIPTION = dict(
     session_examen=2025, resultat_examen="ECHEC", en_emploi=False, en_formation=False,
     consentement_eleve=True, referent="M. Durand", date_debut=date(2025, 9, 15),
     date_fin_prevue=date(2026, 1, 9), boursier=True)
+
+
+def bad_inputs(lycee, ml, registry, cle: str) -> dict[str, tuple[bytes, list]]:
+    """One bad message per reason code of the reading edge: {code: (value, headers)}, all on the
+    lycée topic. ``ml`` is a MissionLocaleProducer (its event does not belong on that topic)."""
+    from ambition.contracts import signing
+    from ambition.contracts.codec import MAGIC
+
+    good, headers = lycee.build("PfmpTerminee", cle, dict(periode_id="p", date_fin=date(2025, 11, 1)))
+
+    def resigned(value, h):
+        h = [(k, v) for k, v in h if k != signing.SIGNATURE_HEADER]
+        return h + [(signing.SIGNATURE_HEADER, signing.sign(lycee.credentials.private_key, value, h))]
+
+    record = registry.decode(good).record
+    pfmp = registry.encode("ambition.lycee.PfmpDebutee", {**record, "siret": "44321868900019",
+                           "date_debut": date(2025, 10, 1), "date_fin_prevue": date(2025, 10, 9),
+                           "envelope": {**record["envelope"], "type": "ambition.lycee.PfmpDebutee"}})
+    pfmp_headers = [(k, b"ambition.lycee.PfmpDebutee" if k == "ce_type" else v) for k, v in headers]
+    forged = [(k, v) for k, v in headers if k != signing.SIGNATURE_HEADER]
+    forged.append((signing.SIGNATURE_HEADER, signing.sign(signing.new_key_pair()[0], good, forged)))
+    pacea, pacea_headers = ml.build("PaceaSigne", cle, dict(date_signature=date(2025, 10, 2)))
+    return {
+        "MESSAGE_TRONQUE": (good[:7], headers),
+        "MAGIQUE_INVALIDE": (b"\x00\x01" + good[2:], headers),
+        "SCHEMA_INCONNU": (MAGIC + b"\xff" * 8 + good[10:], headers),
+        "DECODAGE_IMPOSSIBLE": (good[:12], headers),
+        "SIGNATURE_INVALIDE": (good, forged),
+        "TYPE_HORS_TOPIC": (pacea, pacea_headers),
+        "SIRET_INVALIDE": (pfmp, resigned(pfmp, pfmp_headers)),
+    }

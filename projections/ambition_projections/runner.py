@@ -1,34 +1,60 @@
 """The projection worker: parcours.events and the rejected topic -> the SQL read models.
 
-At-least-once from Kafka, exactly-once effects: each batch is applied in one transaction whose
-dedupe (aggregate version, refusal id) lives in the same rows; offsets are committed after.
+At-least-once from Kafka, exactly-once effects: a batch is applied in one transaction that
+locks the generation pointers, applies each domain event to every projection whose tracking
+(parcours id -> last applied version) has not seen it, and writes the tracking with the rows;
+Kafka offsets are committed after. Refusals are deduplicated by their id (`refus`).
 """
 from __future__ import annotations
 
 import logging
 import signal
 import time
+from datetime import datetime, timezone
 
 from kafka import KafkaConsumer
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, select
 
 from ambition import metrics
 from ambition.config import Settings
 
-from . import parcours, refus
-from .tables import metadata
+from . import chronologie, foquale, generations, lycee, missionlocale, psad, refus
 
 log = logging.getLogger(__name__)
 
+#: Every projection of the domain events, by name.
+VUES = {v.NAME: v for v in (lycee, missionlocale, foquale, psad, chronologie)}
+
 
 def create_tables(engine: Engine) -> None:
-    metadata.create_all(engine)
+    generations.preparer(engine, VUES.values())
 
 
-def apply_domain_event(conn, record: dict) -> bool:
-    """Apply one decoded domain event to every parcours view."""
-    name = record["envelope"]["type"].rsplit(".", 1)[-1]
-    return parcours.apply(conn, name, record["parcours"], record)
+def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int]) -> dict[str, int]:
+    """Apply decoded domain events (in order) to the projections `cibles` (name -> generation).
+    Returns how many each projection applied; events already tracked are skipped."""
+    pids = {str(r["parcours"]["parcours_id"]) for r in records}
+    applied = {}
+    for name, gen in cibles.items():
+        vue = VUES[name]
+        t = generations.tables(vue, gen)
+        s = t.suivi
+        vus = dict(conn.execute(select(s.c.parcours_id, s.c.version).where(s.c.parcours_id.in_(pids))).all())
+        changed: dict[str, int] = {}
+        known = set(vus)
+        for rec in records:
+            meta = rec["parcours"]
+            pid, version = str(meta["parcours_id"]), int(meta["version"])
+            if vus.get(pid, 0) >= version:
+                continue
+            vue.apply(conn, t, rec["envelope"]["type"].rsplit(".", 1)[-1], meta, rec)
+            vus[pid] = changed[pid] = version
+            applied[name] = applied.get(name, 0) + 1
+        generations.ecrire(conn, s, [{"parcours_id": p, "version": v} for p, v in changed.items()
+                                     if p not in known], existants=False)
+        generations.ecrire(conn, s, [{"parcours_id": p, "version": v} for p, v in changed.items()
+                                     if p in known], existants=True)
+    return applied
 
 
 class ProjectionWorker:
@@ -44,26 +70,38 @@ class ProjectionWorker:
             bootstrap_servers=self.settings.bootstrap, group_id=self.group_id,
             enable_auto_commit=False, auto_offset_reset="earliest",
             session_timeout_ms=6000, heartbeat_interval_ms=1000, max_poll_interval_ms=60000,
-            max_poll_records=500, client_id="ambition-projections",
+            max_poll_records=500, fetch_max_wait_ms=50, client_id="ambition-projections",
         )
+
+    def _decode(self, rec) -> dict | None:
+        try:
+            return self.registry.decode(rec.value).record
+        except Exception as exc:  # our own output: should never happen, never silent
+            log.error("undecodable domain event at %s[%s]@%s: %s", rec.topic, rec.partition, rec.offset, exc)
+            metrics.PROJECTED.labels("domaine", "illisible").inc()
+            return None
 
     def apply_batch(self, records) -> None:
         started = time.perf_counter()
+        events = []
         with self.engine.begin() as conn:
+            cibles = generations.verrouiller(conn)
             for rec in records:
                 if rec.topic == self.topics.rejets:
                     done = refus.apply(conn, rec.value)
                     metrics.PROJECTED.labels(refus.NAME, "applique" if done else "doublon").inc()
-                    continue
-                try:
-                    record = self.registry.decode(rec.value).record
-                except Exception as exc:  # our own output: should never happen, never silent
-                    log.error("undecodable domain event at %s[%s]@%s: %s",
-                              rec.topic, rec.partition, rec.offset, exc)
-                    metrics.PROJECTED.labels(parcours.NAME, "illisible").inc()
-                    continue
-                done = apply_domain_event(conn, record)
-                metrics.PROJECTED.labels(parcours.NAME, "applique" if done else "doublon").inc()
+                elif (record := self._decode(rec)) is not None:
+                    events.append(record)
+            applied = appliquer(conn, events, cibles) if events else {}
+        now = datetime.now(timezone.utc)
+        for name, gen in cibles.items():
+            metrics.VIEW_GENERATION.labels(name).set(gen)
+        for name in VUES if events else ():
+            n = applied.get(name, 0)
+            metrics.PROJECTED.labels(name, "applique").inc(n)
+            metrics.PROJECTED.labels(name, "doublon").inc(len(events) - n)
+        for record in events:
+            metrics.PROJECTION_FRESHNESS.observe(max(0.0, (now - record["envelope"]["time"]).total_seconds()))
         metrics.PROJECTION_SECONDS.observe(time.perf_counter() - started)
 
     def run(self) -> None:

@@ -1,39 +1,47 @@
-"""The read models' tables. Each projection owns its tables; `tracking` is shared bookkeeping."""
+"""The read models' shared tables and columns.
+
+Each projection module defines its own tables (generation-suffixed, see `generations`); this
+module holds what is shared: `vue_refus` (the rejected store's projection, `refus.py`) and the
+columns of a parcours follow-up (`suivi.py`) that several views keep.
+"""
 from __future__ import annotations
 
-from sqlalchemy import (Boolean, Column, Date, DateTime, Integer, LargeBinary, MetaData, String,
-                        Table, Text)
+from sqlalchemy import (JSON, Boolean, Column, Date, DateTime, Integer, LargeBinary, MetaData,
+                        String, Table, Text)
 
 metadata = MetaData()
 
-# One row per parcours: what every actor's view is computed from. No INE, no name, no birth
-# date here; health data never reaches the read side.
-parcours = Table(
-    "vue_parcours", metadata,
-    Column("parcours_id", String(36), primary_key=True),
-    Column("cle", String(64), nullable=False, index=True),
-    Column("version", Integer, nullable=False),  # last applied aggregate version: the dedupe
-    Column("numero", Integer, nullable=False, default=1),
-    Column("etat", String(20), nullable=False),  # OUVERT | CLOS
-    Column("uai", String(8), nullable=False, index=True),
-    Column("diplome", String(20)),
-    Column("specialite", String(200)),
-    Column("referent", String(200)),
-    Column("mission_locale", String(14), index=True),
-    Column("conseiller", String(200)),
-    Column("date_debut", Date),
-    Column("date_fin_prevue", Date),
-    Column("date_accueil", Date),
-    Column("date_derniere_activite", Date),
-    Column("jours_pfmp", Integer, nullable=False, default=0),
-    Column("pacea", Boolean, nullable=False, default=False),
-    Column("issue", String(30)),
-    Column("date_cloture", Date),
-    Column("boursier", Boolean),
-    Column("interne", Boolean),
-    Column("fonds_sociaux", Boolean),
-    Column("statut_scolaire", Boolean, nullable=False, default=True),
-)
+
+def colonnes_suivi(*sauf: str) -> list[Column]:
+    """Fresh columns of a parcours follow-up (no INE, no name, no birth date, no health data),
+    minus `sauf`; `parcours_id` is the primary key."""
+    cols = [
+        Column("parcours_id", String(36), primary_key=True),
+        Column("cle", String(64)),
+        Column("numero", Integer, nullable=False),
+        Column("etat", String(10), nullable=False),  # OUVERT | CLOS
+        Column("uai", String(8), nullable=False, index=True),
+        Column("mission_locale", String(14), index=True),
+        Column("conseiller", String(200)),
+        Column("referent", String(200)),
+        Column("diplome", String(20)),
+        Column("specialite", String(200)),
+        Column("date_debut", Date, nullable=False),
+        Column("date_fin_prevue", Date, nullable=False),
+        Column("date_accueil", Date),
+        Column("date_cloture", Date),
+        Column("issue", String(30)),
+        Column("boursier", Boolean),
+        Column("interne", Boolean),
+        Column("fonds_sociaux", Boolean),
+        Column("statut_scolaire", Boolean, nullable=False),
+        Column("pacea", Boolean, nullable=False),
+        Column("solution_demarree_le", Date),
+        Column("activites", JSON, nullable=False),  # ISO dates, in event order
+        Column("periodes", JSON, nullable=False),  # periode_id -> nature, siret, debut, fin, terminee
+    ]
+    return [c for c in cols if c.name not in sauf]
+
 
 # Every refusal, once: keyed by the rejected message's identity.
 refus = Table(

@@ -11,7 +11,7 @@ from .config import Settings
 
 
 # Each area adds its own subcommands with a `register(subparsers)` function.
-COMMAND_MODULES = ["ambition.contracts.commands", "ambition.sdk.commands"]
+COMMAND_MODULES = ["ambition.contracts.commands", "ambition_projections.commands", "ambition.sdk.commands"]
 
 
 def _up(args) -> int:

@@ -54,6 +54,24 @@ def serve(port: int) -> None:
     """Serve /metrics of this process on 127.0.0.1:port (in a daemon thread)."""
     start_http_server(port, addr="127.0.0.1")
 
+# -- read views (projections, rebuild, API) ----------------------------------------------------
+PROJECTION_FRESHNESS = Histogram(
+    "ambition_projection_freshness_seconds",
+    "Delay from a domain event's envelope time (stored in the event store) to its projection.",
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
+)
+REBUILD_EVENTS = Counter(
+    "ambition_rebuild_events_total", "Domain events replayed from the event store by rebuilds, by view.",
+    ["projection"],
+)
+VIEW_GENERATION = Gauge(
+    "ambition_view_generation", "Generation of each read view currently served.", ["projection"],
+)
+API_DENIED = Counter(
+    "ambition_api_denied_total", "API requests refused, by reason (unauthenticated, forbidden).",
+    ["reason"],
+)
+
 # --- partner SDK outbox (issue #6, partner side) ---
 PARTNER_OUTBOX_BACKLOG = Gauge(
     "ambition_partner_outbox_backlog_events",

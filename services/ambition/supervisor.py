@@ -36,10 +36,12 @@ def up(settings: Settings) -> int:
 
         demo_partners(settings)
         platform.start()
+        from .api.jetons import annonce
+
         print(
             "\nAmbition Emploi Exchange is running:\n"
             f"  HTTP API        http://{settings.api_host}:{settings.api_port}  (OpenAPI: /docs, /openapi.json)\n"
-            f"  PSAD synthèse   http://{settings.api_host}:{settings.api_port}/v1/psad/synthese\n"
+            + annonce(settings, f"http://{settings.api_host}:{settings.api_port}") +
             f"  metrics         API /metrics; ingest :{settings.ingest_metrics_port}, "
             f"projections :{settings.projection_metrics_port}, relay :{settings.relay_metrics_port}\n"
             f"  Kafka           {settings.bootstrap}\n"

@@ -9,12 +9,18 @@ from pathlib import Path
 
 import httpx
 
+from ambition.api.jetons import demo_tokens
 from ambition.contracts.partners import demo_partners
 from ambition.pseudonym import cle_parcours
 
 ENTETE = ("ine;nom;prenom;date_naissance;diplome;session;resultat;en_emploi;en_formation;"
           "consentement_eleve;consentement_representant_legal;referent;date_debut;date_fin_prevue;"
           "boursier;interne;fonds_sociaux;accompagnement_handicap")
+
+
+def as_actor(running, actor: str) -> None:
+    """The API answers each actor with its bearer token: the PSAD, or a lycée (its partner id)."""
+    running.http.headers["Authorization"] = f"Bearer {demo_tokens(running.settings)[actor]}"
 
 
 def lignes(n: int, start: int = 0) -> list[tuple[str, str]]:
@@ -54,9 +60,11 @@ def test_an_imported_file_reaches_the_views_once(running, tmp_path):
 
     secret = running.settings.pseudonym_secret
     eligible = {cle_parcours(ine, secret) for ine, _ in rows[:-1]}
+    as_actor(running, cred.partner_id)
     view = running.wait_for(f"/v1/lycees/{cred.identifiant}/eleves", lambda b: b["total"] >= 7,
                             limit=1000)
     assert {e["cle"] for e in view["items"]} == eligible and view["total"] == 7
+    as_actor(running, "psad:national")
     synthese = running.wait_for("/v1/psad/synthese",
                                 lambda b: b["refus"].get("ELIGIBILITE_DIPLOME", 0) >= 1)
     entrees, refus = synthese["entrees"], synthese["refus"]["ELIGIBILITE_DIPLOME"]
@@ -72,7 +80,9 @@ def test_an_imported_file_reaches_the_views_once(running, tmp_path):
         time.sleep(0.3)
     assert doublons(running) >= before + 7
     time.sleep(2)
+    as_actor(running, cred.partner_id)
     assert running.get(f"/v1/lycees/{cred.identifiant}/eleves", limit=1000)["total"] == 7
+    as_actor(running, "psad:national")
     synthese = running.get("/v1/psad/synthese")
     assert synthese["entrees"] == entrees and synthese["refus"]["ELIGIBILITE_DIPLOME"] == refus
 
@@ -89,4 +99,5 @@ def test_a_file_with_an_error_sends_nothing(running, tmp_path):
     assert "line 3, column date_debut" in done.stderr and "nothing sent" in done.stderr
     assert not (tmp_path / "o.sqlite").exists()
     time.sleep(2)
+    as_actor(running, cred.partner_id)
     assert running.get(f"/v1/lycees/{cred.identifiant}/eleves")["total"] == 0

@@ -10,6 +10,7 @@ from datetime import date
 
 import httpx
 
+from ambition.api.jetons import demo_tokens
 from ambition.contracts.partners import demo_partners
 from ambition.sdk.lycee import LyceeProducer
 from ambition.simulator import inscription
@@ -19,6 +20,11 @@ RENTREE = date(2026, 9, 1)
 FREEZE_SECONDS = 60
 
 
+def as_actor(running, actor: str) -> None:
+    """The API answers each actor with its bearer token: the PSAD, or a lycée (its partner id)."""
+    running.http.headers["Authorization"] = f"Bearer {demo_tokens(running.settings)[actor]}"
+
+
 def eligible(rng, uai):
     fields, _ = inscription(rng, uai, RENTREE, TODAY)
     fields.update(diplome="CAP", session_examen=2026, en_emploi=False, en_formation=False)
@@ -26,6 +32,7 @@ def eligible(rng, uai):
 
 
 def synthese_settled(running, entrees, refus, timeout=180):
+    as_actor(running, "psad:national")
     return running.wait_for("/v1/psad/synthese",
                             lambda b: b["entrees"] + sum(b["refus"].values()) >= entrees + refus,
                             timeout=timeout)
@@ -46,6 +53,7 @@ def test_a_minute_of_broker_outage_loses_nothing(running, tmp_path):
         p.eleve_inscrit(**f, event_id=eid)  # a partner retry of an acknowledged event
         assert p.flush(timeout=30)
         # the whole platform is live (groups joined, events flowing) before the outage
+        as_actor(running, "psad:national")
         running.wait_for("/v1/psad/synthese", lambda b: b["entrees"] >= 10)
         running.broker.freeze()
         frozen_at = time.monotonic()
@@ -75,11 +83,13 @@ def test_a_minute_of_broker_outage_loses_nothing(running, tmp_path):
         p.close()
 
     body = synthese_settled(running, len(sent), refused)
+    as_actor(running, cred.partner_id)
     view = running.get(f"/v1/lycees/{cred.identifiant}/eleves", limit=1000)
     assert body["entrees"] == len(sent) == 45
     assert body["refus"] == {"ELIGIBILITE_DIPLOME": 1}
     assert view["total"] == 45 and sorted(e["cle"] for e in view["items"]) == sorted(sent)
     time.sleep(3)  # late duplicates would show now
+    as_actor(running, "psad:national")
     assert running.get("/v1/psad/synthese")["entrees"] == 45
     assert not running.platform.dead()
     text = httpx.get(f"http://127.0.0.1:{running.settings.ingest_metrics_port}/metrics").text
@@ -91,6 +101,7 @@ def test_a_minute_of_broker_outage_loses_nothing(running, tmp_path):
 def test_a_partner_restart_during_an_outage_resends_exactly_once(running, tmp_path):
     cred = [c for c in demo_partners(running.settings) if c.type == "LYCEE"][3]
     rng = random.Random(62)
+    as_actor(running, "psad:national")
     before = running.get("/v1/psad/synthese")
     path = tmp_path / "restart.outbox"
     sent = []
@@ -112,10 +123,12 @@ def test_a_partner_restart_during_an_outage_resends_exactly_once(running, tmp_pa
         assert second.flush(timeout=120)
     finally:
         second.close()
+    as_actor(running, cred.partner_id)
     body = running.wait_for("/v1/lycees/" + cred.identifiant + "/eleves",
                             lambda b: b["total"] >= 5, timeout=180, limit=1000)
     assert sorted(e["cle"] for e in body["items"]) == sorted(sent)
     time.sleep(3)
+    assert running.get(f"/v1/lycees/{cred.identifiant}/eleves", limit=1000)["total"] == 5
+    as_actor(running, "psad:national")
     after = running.get("/v1/psad/synthese")
     assert after["entrees"] - before["entrees"] == 5
-    assert running.get(f"/v1/lycees/{cred.identifiant}/eleves", limit=1000)["total"] == 5

@@ -5,6 +5,7 @@ import random
 import uuid
 from datetime import date
 
+from ambition.api.jetons import demo_tokens
 from ambition.contracts.partners import demo_partners
 from ambition.sdk.lycee import LyceeProducer
 from ambition.simulator import inscription
@@ -41,6 +42,8 @@ def test_enrolments_duplicates_ineligible_and_garbage_reach_the_views(running):
         # garbage bytes
         pa.send_raw(b"\x00\x01 not avro at all", [], b"garbage")
 
+    tokens = demo_tokens(running.settings)  # the API requires each actor's bearer token
+    running.http.headers["Authorization"] = f"Bearer {tokens['psad:national']}"
     body = running.wait_for("/v1/psad/synthese",
                             lambda b: b["entrees"] + sum(b["refus"].values()) >= 23)
     assert body["entrees"] == 21
@@ -48,6 +51,7 @@ def test_enrolments_duplicates_ineligible_and_garbage_reach_the_views(running):
     assert body["refus"]["MAGIQUE_INVALIDE"] == 1
     assert sum(body["refus"].values()) == 2
 
+    running.http.headers["Authorization"] = f"Bearer {tokens[lycee_a.partner_id]}"
     view = running.get(f"/v1/lycees/{lycee_a.identifiant}/eleves", limit=100)
     assert view["total"] == len(sent[lycee_a.identifiant]) == 11
     assert {e["cle"] for e in view["items"]} == set(sent[lycee_a.identifiant])

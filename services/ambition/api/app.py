@@ -1,29 +1,45 @@
-"""The HTTP read API (FastAPI): each actor's view, health and metrics. Handlers hold no rule."""
+"""The HTTP read API (FastAPI): each actor's view, health and metrics. Handlers hold no rule.
+
+Every /v1 route needs the caller's bearer token (`jetons`); /health, /metrics, the OpenAPI
+document and the dashboard page (which holds no data) are open.
+"""
 from __future__ import annotations
 
-import re
 import time
+from functools import lru_cache
 
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import FastAPI, Request
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from ambition import metrics
 from ambition.config import Settings
+from ambition.contracts import http as catalogue_http
 from ambition.sqlstore import read_engine
-from ambition_projections import queries
 from ambition_projections.runner import create_tables
 
-UAI = re.compile(r"^[0-9]{7}[A-Z]$")
+from . import psad, vues
+from .jetons import Jetons
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, jetons: Jetons | None = None) -> FastAPI:
     settings = settings or Settings()
     engine = read_engine(settings)
     create_tables(engine)
     api = FastAPI(title="Ambition Emploi Exchange", version="1",
-                  description="Read views of the parcours Ambition Emploi, one per actor.")
+                  description="Read views of the parcours Ambition Emploi, one per actor. Each actor "
+                              "authenticates with its own bearer token and reads its own rows only.")
+    api.state.engine = engine
+    api.state.jetons = jetons or Jetons.load(settings)
+
+    @lru_cache(maxsize=1)
+    def parcours_app():
+        from ambition.parcours import make_app
+
+        return make_app(settings)
+
+    api.state.identite = lambda cle: parcours_app().identite(cle)  # for the lycée only
 
     @api.middleware("http")
     async def count(request: Request, call_next):
@@ -35,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metrics.API_SECONDS.labels(template).observe(time.perf_counter() - started)
         return response
 
-    @api.get("/health")
+    @api.get("/health", tags=["ops"])
     def health() -> dict:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -45,19 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def prometheus() -> PlainTextResponse:
         return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    @api.get("/v1/psad/synthese")
-    def psad_synthese() -> dict:
-        """The territory's consolidated figures: entries, open parcours, outcomes, refusals by reason."""
-        with engine.connect() as conn:
-            return queries.synthese(conn)
-
-    @api.get("/v1/lycees/{uai}/eleves")
-    def eleves(uai: str, limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> dict:
-        """The lycée's élèves in the parcours, by pseudonymous key (never the INE)."""
-        if not UAI.match(uai):
-            raise HTTPException(422, f"{uai!r} is not a UAI (7 digits and a key letter)")
-        with engine.connect() as conn:
-            total, items = queries.eleves_du_lycee(conn, uai, limit, offset)
-        return {"uai": uai, "total": total, "limit": limit, "offset": offset, "items": items}
-
+    api.include_router(vues.router)
+    api.include_router(psad.router)
+    api.include_router(catalogue_http.router)  # the published event catalogue: open to partners
     return api

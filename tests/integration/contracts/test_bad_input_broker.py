@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
 
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 
-from ambition.contracts import signing
-from ambition.contracts.codec import MAGIC
 from ambition.contracts.inbound import Rejet, lire
 from ambition.sdk import LyceeProducer, MissionLocaleProducer
+from contracts_support import bad_inputs
 
 pytestmark = pytest.mark.integration
 
@@ -20,29 +18,7 @@ def test_each_bad_input_has_its_reason_code(kafka_bootstrap, settings, registry,
     ml = MissionLocaleProducer(creds["ml:13002526500013"], settings=settings, registry=registry,
                                producer=lycee._producer, topic=lycee.topic)  # shares the lycée topic
     cle = uuid.uuid4().hex  # a fresh key: this test reads only its own messages
-    good, headers = lycee.build("PfmpTerminee", cle, dict(periode_id="p", date_fin=date(2025, 11, 1)))
-
-    def resigned(value, h=headers):
-        h = [(k, v) for k, v in h if k != signing.SIGNATURE_HEADER]
-        return h + [(signing.SIGNATURE_HEADER, signing.sign(lycee.credentials.private_key, value, h))]
-
-    record = registry.decode(good).record
-    pfmp = registry.encode("ambition.lycee.PfmpDebutee", {**record, "siret": "44321868900019",
-                           "date_debut": date(2025, 10, 1), "date_fin_prevue": date(2025, 10, 9),
-                           "envelope": {**record["envelope"], "type": "ambition.lycee.PfmpDebutee"}})
-    pfmp_headers = [(k, b"ambition.lycee.PfmpDebutee" if k == "ce_type" else v) for k, v in headers]
-    forged = [(k, v) for k, v in headers if k != signing.SIGNATURE_HEADER]
-    forged.append((signing.SIGNATURE_HEADER, signing.sign(signing.new_key_pair()[0], good, forged)))
-    pacea, pacea_headers = ml.build("PaceaSigne", cle, dict(date_signature=date(2025, 10, 2)))
-    cases = {
-        "MESSAGE_TRONQUE": (good[:7], headers),
-        "MAGIQUE_INVALIDE": (b"\x00\x01" + good[2:], headers),
-        "SCHEMA_INCONNU": (MAGIC + b"\xff" * 8 + good[10:], headers),
-        "DECODAGE_IMPOSSIBLE": (good[:12], headers),
-        "SIGNATURE_INVALIDE": (good, forged),
-        "TYPE_HORS_TOPIC": (pacea, pacea_headers),
-        "SIRET_INVALIDE": (pfmp, resigned(pfmp, pfmp_headers)),
-    }
+    cases = bad_inputs(lycee, ml, registry, cle)
     for code, (value, h) in cases.items():
         lycee.send_raw(value, h + [("test-case", code.encode())], cle.encode())
     lycee.close()

@@ -1,0 +1,1 @@
+"""Benchmarks of the platform, run on this machine: `python -m benchmarks [NAME ...]`."""

@@ -1,0 +1,137 @@
+"""Freshness: from a partner's publish to visibility in the HTTP API, at a steady rate.
+
+The real platform (ingest, relay, projections, API as processes, as `ambition up` and the
+end-to-end tests run it) on a private embedded broker and a temporary data directory. A lycée
+publishes enrolments at a steady rate (signed, Avro, through the SDK's `build`, sent without
+waiting for each acknowledgement); a poller reads the lycée's view (`total`) every 10 ms. When
+the total reaches k, the k-th published enrolment is counted as visible: latency = that moment
+minus its publish time. The first seconds (warm-up) are not counted.
+"""
+from __future__ import annotations
+
+import random
+import socket
+import statistics
+import tempfile
+import threading
+import time
+from datetime import date
+from pathlib import Path
+
+import httpx
+from kafka import KafkaProducer
+from tqdm import tqdm
+
+WARMUP_S = 3.0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _quantile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _mean(url: str, histogram: str) -> float:
+    """Mean of a Prometheus histogram served at url."""
+    values = {}
+    for line in httpx.get(url).text.splitlines():
+        name = line.split(" ")[0]
+        if name in (f"{histogram}_sum", f"{histogram}_count"):
+            values[name] = float(line.split()[-1])
+    count = values.get(f"{histogram}_count", 0)
+    return values.get(f"{histogram}_sum", 0) / count if count else 0.0
+
+
+def run(rate: float = 200, seconds: float = 30) -> dict:
+    from ambition.api.jetons import demo_tokens
+    from ambition.broker import EmbeddedBroker
+    from ambition.config import Settings, load_topics
+    from ambition.contracts.partners import demo_partners
+    from ambition.local import LocalPlatform
+    from ambition.parcours.calendrier import Calendrier, annee_scolaire
+    from ambition.sdk.lycee import LyceeProducer
+    from ambition.simulator import inscription
+    from ambition.topics import create_topics
+
+    base = Path(tempfile.mkdtemp(prefix="ambition-bench-"))
+    broker = EmbeddedBroker(_free_port(), log_path=base / "broker.log").start()
+    env = {"AMBITION_KAFKA_BOOTSTRAP": broker.bootstrap, "AMBITION_VAR_DIR": str(base / "var"),
+           "AMBITION_API_PORT": str(_free_port()), "AMBITION_INGEST_METRICS_PORT": str(_free_port()),
+           "AMBITION_PROJECTION_METRICS_PORT": str(_free_port()),
+           "AMBITION_RELAY_METRICS_PORT": str(_free_port()), "AMBITION_API_TOKENS": ""}
+    settings = Settings(var_dir=base / "var", kafka_bootstrap=broker.bootstrap,
+                        api_port=int(env["AMBITION_API_PORT"]))
+    create_topics(broker.bootstrap, load_topics())
+    lycee = next(c for c in demo_partners(settings) if c.type == "LYCEE")
+    platform = LocalPlatform(env, log_dir=base / "log").start()
+    url = f"http://127.0.0.1:{settings.api_port}"
+    try:
+        platform.wait_api(url)
+        token = demo_tokens(settings)[lycee.partner_id]
+        total = int(rate * (seconds + WARMUP_S))
+        today = date.today()
+        rentree = Calendrier.depuis_json(settings.calendrier).rentree(annee_scolaire(today))
+        rng = random.Random(1)
+        sdk = LyceeProducer(lycee, settings=settings, bootstrap=broker.bootstrap)
+        messages = []
+        for _ in tqdm(range(total), desc="preparing enrolments", unit="event"):
+            fields, _ = inscription(rng, lycee.identifiant, rentree, max(today, rentree))
+            fields.update(diplome="CAP", session_examen=rentree.year, en_emploi=False,
+                          uai=lycee.identifiant, mission_locale_pressentie=None)
+            value, headers = sdk.build("EleveInscrit", sdk.cle(fields["ine"]), fields)
+            messages.append((sdk.cle(fields["ine"]).encode(), value, headers))
+        sdk.close()
+        published: list[float] = [0.0] * total
+        visible: list[float | None] = [None] * total
+        done = threading.Event()
+
+        def poll() -> None:
+            seen = 0
+            with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}) as http:
+                while seen < total and not done.is_set():
+                    n = http.get(f"/v1/lycees/{lycee.identifiant}/eleves", params={"limit": 1}).json()["total"]
+                    now = time.perf_counter()
+                    for k in range(seen, min(n, total)):
+                        visible[k] = now
+                    seen = max(seen, n)
+                    time.sleep(0.01)
+
+        poller = threading.Thread(target=poll, daemon=True)
+        poller.start()
+        producer = KafkaProducer(bootstrap_servers=broker.bootstrap, acks="all", linger_ms=0)
+        topic = load_topics().lycee
+        start = time.perf_counter()
+        for i, (key, value, headers) in enumerate(tqdm(messages, desc=f"publishing at {rate:g}/s", unit="event")):
+            delay = start + i / rate - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            published[i] = time.perf_counter()
+            producer.send(topic, key=key, value=value, headers=headers)
+        producer.flush()
+        sent_s = time.perf_counter() - start
+        poller.join(timeout=120)
+        done.set()
+        producer.close()
+        warm = int(rate * WARMUP_S)
+        lat = [v - p for p, v in zip(published[warm:], visible[warm:]) if v is not None]
+        missing = sum(v is None for v in visible[warm:])
+        stored_to_view = _mean(f"http://127.0.0.1:{env['AMBITION_PROJECTION_METRICS_PORT']}/metrics",
+                               "ambition_projection_freshness_seconds")
+        result = {"stored_to_projected_mean_ms": round(stored_to_view * 1000, 1), "rate": rate, "achieved_rate": round(total / sent_s, 1), "events": len(lat),
+                  "missing": missing, "p50_ms": round(statistics.median(lat) * 1000, 1),
+                  "p99_ms": round(_quantile(lat, 0.99) * 1000, 1), "max_ms": round(max(lat) * 1000, 1)}
+        print(f"\nfreshness (partner publish -> visible in the API), {result['events']} enrolments "
+              f"at {rate:g}/s (achieved {result['achieved_rate']}/s), after {WARMUP_S:g} s warm-up:\n"
+              f"  p50 {result['p50_ms']} ms   p99 {result['p99_ms']} ms   max {result['max_ms']} ms"
+              + (f"   ({missing} never visible)" if missing else "")
+              + f"\n  of which event store -> read view (relay + projection), mean: "
+                f"{result['stored_to_projected_mean_ms']} ms")
+        return result
+    finally:
+        platform.stop()
+        broker.stop()

@@ -1,0 +1,151 @@
+"""Generations of the read models, and each projection's tracking table.
+
+Every projection owns its tables, named ``<table>_g<n>``: generation n. `vue_generations` says
+which generation each projection serves. A rebuild fills generation n+1 while n is served, then
+switches the pointer in one transaction (see `rebuild`); the previous generation is dropped by
+the next rebuild, so a reader that read the pointer just before a switch still finds its tables.
+
+Tracking: each projection's generation has ``suivi_<projection>_g<n>`` (parcours id -> last
+applied aggregate version), written in the same transaction as the projection's rows, so a
+redelivered or replayed domain event is applied once per projection.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from types import ModuleType, SimpleNamespace
+
+from sqlalchemy import (Column, Connection, DateTime, Engine, Integer, MetaData, String, Table,
+                        bindparam, inspect, select, update)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+
+from .suivi import evoluer
+from .tables import metadata
+
+generations = Table(
+    "vue_generations", metadata,
+    Column("projection", String(40), primary_key=True),
+    Column("generation", Integer, nullable=False),
+    Column("position", Integer),  # notification id reached by the rebuild that made it current
+    Column("depuis", DateTime(timezone=True)),
+)
+
+_cache: dict[tuple[str, int], SimpleNamespace] = {}
+
+
+def tables(vue: ModuleType, gen: int) -> SimpleNamespace:
+    """The projection's tables of generation `gen` (plus its tracking table, `suivi`)."""
+    key = (vue.NAME, gen)
+    if key not in _cache:
+        md = MetaData()
+        defined = vue.define(md, f"_g{gen}")
+        defined["suivi"] = Table(f"suivi_{vue.NAME}_g{gen}", md,
+                                 Column("parcours_id", String(36), primary_key=True),
+                                 Column("version", Integer, nullable=False))
+        _cache[key] = SimpleNamespace(metadata=md, **defined)
+    return _cache[key]
+
+
+def upsert(conn: Connection, table: Table, rows: list[dict], remplacer: bool = True) -> None:
+    """Insert rows, or replace those whose primary key exists (SQLite and PostgreSQL);
+    `remplacer=False` keeps the existing ones."""
+    if not rows:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    keys = [c.name for c in table.primary_key.columns]
+    cols = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
+    conn.execute(stmt.on_conflict_do_update(index_elements=keys, set_=cols) if cols and remplacer
+                 else stmt.on_conflict_do_nothing(index_elements=keys), rows)
+
+
+def ecrire(conn: Connection, table: Table, rows: list[dict], existants: bool) -> None:
+    """Insert new rows, or update existing ones by primary key: plain statements, which
+    SQLAlchemy compiles once (an upsert is recompiled on every call)."""
+    if not rows:
+        return
+    if not existants:
+        conn.execute(table.insert(), rows)
+        return
+    keys = [c.name for c in table.primary_key.columns]
+    stmt = table.update().where(*(table.c[k] == bindparam(f"pk_{k}") for k in keys))
+    conn.execute(stmt, [{**{f"pk_{k}": r[k] for k in keys}, **{k: v for k, v in r.items() if k not in keys}}
+                        for r in rows])
+
+
+def courantes(conn: Connection) -> dict[str, int]:
+    return dict(conn.execute(select(generations.c.projection, generations.c.generation)).all())
+
+
+def verrouiller(conn: Connection) -> dict[str, int]:
+    """Lock the generation pointers for this transaction and return them: the projection worker
+    and the rebuild's switch never interleave (row locks on PostgreSQL, the write lock on SQLite)."""
+    if conn.dialect.name == "postgresql":
+        rows = conn.execute(select(generations.c.projection, generations.c.generation)
+                            .order_by(generations.c.projection).with_for_update()).all()
+        return dict(rows)
+    conn.execute(update(generations).values(generation=generations.c.generation))
+    return courantes(conn)
+
+
+def creer(engine: Engine, vue: ModuleType, gen: int) -> SimpleNamespace:
+    t = tables(vue, gen)
+    t.metadata.create_all(engine)
+    return t
+
+
+def supprimer(engine: Engine, vue: ModuleType, gen: int) -> None:
+    t = tables(vue, gen)
+    t.metadata.drop_all(engine)
+    _cache.pop((vue.NAME, gen), None)
+
+
+def existantes(engine: Engine, vue: ModuleType) -> list[int]:
+    """Generations of this projection that have tables in the database."""
+    prefix = f"suivi_{vue.NAME}_g"
+    return sorted(int(n[len(prefix):]) for n in inspect(engine).get_table_names()
+                  if n.startswith(prefix) and n[len(prefix):].isdigit())
+
+
+def preparer(engine: Engine, vues) -> None:
+    """Create what is missing: shared tables, and generation 1 of a projection never built.
+    Several processes may start together: a concurrent creation is retried once."""
+    for attempt in (1, 2):
+        try:
+            metadata.create_all(engine)
+            with engine.begin() as conn:
+                known = courantes(conn)
+            for vue in vues:
+                gen = known.get(vue.NAME, 1)
+                creer(engine, vue, gen)
+                if vue.NAME not in known:
+                    with engine.begin() as conn:
+                        upsert(conn, generations, [dict(projection=vue.NAME, generation=gen,
+                                                        position=None, depuis=_now())],
+                               remplacer=False)
+            return
+        except (IntegrityError, ProgrammingError, OperationalError):
+            if attempt == 2:
+                raise
+
+
+def basculer(conn: Connection, name: str, gen: int, position: int) -> None:
+    conn.execute(update(generations).where(generations.c.projection == name)
+                 .values(generation=gen, position=position, depuis=_now()))
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def suivre(conn: Connection, table: Table, name: str, meta: dict, rec: dict,
+           **extra) -> dict | None:
+    """Fold one domain event into the parcours follow-up row of `table` (see `suivi`);
+    `extra` are the view's own columns."""
+    pid = str(meta["parcours_id"])
+    row = conn.execute(select(table).where(table.c.parcours_id == pid)).mappings().first()
+    s = evoluer(dict(row) if row else None, name, meta, rec)
+    if s is not None:
+        s.update(extra)
+        ecrire(conn, table, [{c.name: s.get(c.name) for c in table.columns}], row is not None)
+    return s

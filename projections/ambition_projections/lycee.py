@@ -1,0 +1,72 @@
+"""The lycée's view (by UAI): its élèves in the parcours.
+
+State, référent, mission locale, days used of the 4 months, share used of the 2/3 allowed in
+enterprise periods, rights in force, alerts at a reference date. Names and disability support
+are not here: they are personal and health data, read by the API for the lycée alone from the
+encrypted identity (`avec_identite`).
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Callable
+
+from sqlalchemy import Connection, MetaData, Table, func, select
+
+from . import suivi
+from .generations import suivre
+from .tables import colonnes_suivi
+
+NAME = "lycee"
+
+
+def define(md: MetaData, suffix: str) -> dict[str, Table]:
+    return {"eleves": Table(f"vue_lycee_eleves{suffix}", md, *colonnes_suivi("solution_demarree_le"))}
+
+
+def apply(conn: Connection, t, name: str, meta: dict, rec: dict) -> None:
+    suivre(conn, t.eleves, name, meta, rec)
+
+
+def presenter(s: dict, as_of: date) -> dict:
+    """One élève as the lycée sees it at `as_of` (computed figures, no stored personal data)."""
+    en_vigueur = bool(s["statut_scolaire"])
+    return {
+        "parcours_id": s["parcours_id"], "cle": s["cle"], "numero": s["numero"], "etat": s["etat"],
+        "diplome": s["diplome"], "specialite": s["specialite"], "referent": s["referent"],
+        "mission_locale": s["mission_locale"], "conseiller": s["conseiller"],
+        "date_debut": s["date_debut"], "date_fin_prevue": s["date_fin_prevue"],
+        "date_accueil": s["date_accueil"], "date_cloture": s["date_cloture"], "issue": s["issue"],
+        "jours_utilises": suivi.jours_utilises(s, as_of), "jours_total": suivi.duree(s),
+        "jours_pfmp": suivi.jours_en_entreprise(s), "part_pfmp_utilisee": suivi.part_pfmp(s),
+        "pacea": s["pacea"],
+        "droits": {"statut_scolaire": en_vigueur, "bourse": en_vigueur and bool(s["boursier"]),
+                   "internat": en_vigueur and bool(s["interne"]),
+                   "fonds_sociaux": en_vigueur and bool(s["fonds_sociaux"])},
+        "alertes": suivi.alertes(s, as_of),
+    }
+
+
+def eleves(conn: Connection, t, uai: str, as_of: date, limit: int, offset: int,
+           etat: str | None = None, alerte: str | None = None) -> tuple[int, list[dict]]:
+    e = t.eleves
+    where = [e.c.uai == uai] + ([e.c.etat == etat] if etat else [])
+    query = select(e).where(*where).order_by(e.c.date_debut, e.c.parcours_id)
+    if alerte:  # alerts depend on as_of: filter after computing them
+        items = [presenter(dict(r), as_of) for r in conn.execute(query).mappings()]
+        items = [i for i in items if alerte in i["alertes"]]
+        return len(items), items[offset:offset + limit]
+    total = conn.execute(select(func.count()).select_from(e).where(*where)).scalar_one()
+    rows = conn.execute(query.limit(limit).offset(offset)).mappings().all()
+    return total, [presenter(dict(r), as_of) for r in rows]
+
+
+def avec_identite(items: list[dict], identite: Callable[[str], dict | None]) -> list[dict]:
+    """Add the élève's name and disability support (for the lycée only). An erased identity
+    (right to erasure) shows as null."""
+    for item in items:
+        ident = identite(item["cle"]) or {}
+        item["nom"], item["prenom"] = ident.get("nom"), ident.get("prenom")
+        handicap = ident.get("accompagnement_handicap")
+        item["droits"]["accompagnement_handicap"] = (bool(handicap) and item["droits"]["statut_scolaire"]
+                                                     if ident else None)
+    return items

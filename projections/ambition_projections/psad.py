@@ -1,0 +1,150 @@
+"""The PSAD coordinator's consolidated view, by territory (see `territoires`), broken down by
+lycée and mission locale: entries, open parcours, outcomes by kind, share of young people with
+a solution, median duration, young people at risk, entries per month, refusals by reason.
+
+Pseudonymous only: no INE, no name, no birth date, no health data; no référent or counsellor
+name either (the coordinator needs none). "With a solution": a Foquale/MLDS solution started,
+or an outcome FORMATION, EMPLOI or PARCOURS_INSERTION.
+"""
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from datetime import date
+
+from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, and_, func, or_, select
+
+from . import suivi
+from .generations import suivre
+from .tables import colonnes_suivi
+from .tables import refus as vue_refus
+from .territoires import territoire
+
+NAME = "psad"
+ISSUES_SOLUTION = ("FORMATION", "EMPLOI", "PARCOURS_INSERTION")
+NATIONAL = None  # scope of a national coordinator: every territory
+
+
+def define(md: MetaData, suffix: str) -> dict[str, Table]:
+    return {"parcours": Table(
+        f"vue_psad_parcours{suffix}", md,
+        *colonnes_suivi("cle", "referent", "conseiller", "specialite"),
+        Column("territoire", String(60), nullable=False, index=True))}
+
+
+def apply(conn: Connection, t, name: str, meta: dict, rec: dict) -> None:
+    suivre(conn, t.parcours, name, meta, rec, territoire=territoire(meta["uai"]))
+
+
+def _where(p, territoire_: str | None, uai: str | None, ml: str | None) -> list:
+    where = []
+    if territoire_:
+        where.append(p.c.territoire == territoire_)
+    if uai:
+        where.append(p.c.uai == uai)
+    if ml:
+        where.append(p.c.mission_locale == ml)
+    return where
+
+
+def _pas_de_division(n: int, d: int) -> float | None:
+    return round(n / d, 3) if d else None
+
+
+def synthese(conn: Connection, t, as_of: date, territoire_: str | None = None,
+             uai: str | None = None, ml: str | None = None) -> dict:
+    p = t.parcours
+    where = _where(p, territoire_, uai, ml)
+    solution = or_(p.c.solution_demarree_le.is_not(None), p.c.issue.in_(ISSUES_SOLUTION))
+    groups = conn.execute(select(p.c.uai, p.c.mission_locale, p.c.etat, p.c.issue,
+                                 func.sum(solution.cast(Integer)), func.count())
+                          .where(*where).group_by(p.c.uai, p.c.mission_locale, p.c.etat, p.c.issue)).all()
+    risque = a_risque_compte(conn, t, as_of, territoire_, uai, ml)
+    totals: Counter = Counter()
+    par = {"uai": defaultdict(Counter), "mission_locale": defaultdict(Counter)}
+    issues: Counter = Counter()
+    for g_uai, g_ml, etat, issue, avec, n in groups:
+        c = Counter(entrees=n, parcours_ouverts=n if etat == "OUVERT" else 0, avec_solution=int(avec or 0))
+        totals.update(c)
+        par["uai"][g_uai].update(c)
+        if g_ml:
+            par["mission_locale"][g_ml].update(c)
+        if issue:
+            issues[issue] += n
+            par["uai"][g_uai][f"issue:{issue}"] += n
+            if g_ml:
+                par["mission_locale"][g_ml][f"issue:{issue}"] += n
+    durees = [(fin - debut).days + 1 for debut, fin in conn.execute(
+        select(p.c.date_debut, p.c.date_cloture).where(*where, p.c.date_cloture.is_not(None)))]
+    mois: Counter = Counter()
+    for jour, n in conn.execute(select(p.c.date_debut, func.count()).where(*where).group_by(p.c.date_debut)):
+        mois[jour.strftime("%Y-%m")] += n
+
+    def ligne(key: str, ident: str, c: Counter) -> dict:
+        return {key: ident, "entrees": c["entrees"], "parcours_ouverts": c["parcours_ouverts"],
+                "issues": {k.split(":", 1)[1]: v for k, v in sorted(c.items()) if k.startswith("issue:")},
+                "part_avec_solution": _pas_de_division(c["avec_solution"], c["entrees"]),
+                "jeunes_a_risque": risque.get((key, ident), 0)}
+
+    return {
+        "territoire": territoire_ or "national", "as_of": as_of,
+        "entrees": totals["entrees"], "parcours_ouverts": totals["parcours_ouverts"],
+        "issues": dict(sorted(issues.items())),
+        "part_avec_solution": _pas_de_division(totals["avec_solution"], totals["entrees"]),
+        "duree_mediane_jours": statistics.median(durees) if durees else None,
+        "jeunes_a_risque": risque.get("total", 0),
+        "entrees_par_mois": dict(sorted(mois.items())),
+        "refus": refus(conn, territoire_) if not (uai or ml) else refus(conn, territoire_, uai),
+        "par_lycee": [ligne("uai", k, v) for k, v in sorted(par["uai"].items())],
+        "par_mission_locale": [ligne("mission_locale", k, v)
+                               for k, v in sorted(par["mission_locale"].items())],
+    }
+
+
+def _ouverts(conn: Connection, t, as_of: date, territoire_, uai, ml):
+    p = t.parcours
+    cols = [p.c.parcours_id, p.c.uai, p.c.mission_locale, p.c.date_debut, p.c.date_fin_prevue,
+            p.c.date_accueil, p.c.date_cloture, p.c.activites, p.c.periodes]
+    ouvert = and_(p.c.date_debut <= as_of, or_(p.c.date_cloture.is_(None), p.c.date_cloture > as_of))
+    for r in conn.execute(select(*cols).where(*_where(p, territoire_, uai, ml), ouvert)
+                          .order_by(p.c.date_debut, p.c.parcours_id)).mappings():
+        s = dict(r)
+        alertes = suivi.alertes(s, as_of)
+        if alertes:
+            yield s, alertes
+
+
+def a_risque_compte(conn: Connection, t, as_of: date, territoire_, uai, ml) -> dict:
+    counts: Counter = Counter()
+    for s, _ in _ouverts(conn, t, as_of, territoire_, uai, ml):
+        counts["total"] += 1
+        counts[("uai", s["uai"])] += 1
+        if s["mission_locale"]:
+            counts[("mission_locale", s["mission_locale"])] += 1
+    return counts
+
+
+def a_risque(conn: Connection, t, as_of: date, limit: int, offset: int, territoire_: str | None = None,
+             uai: str | None = None, ml: str | None = None) -> tuple[int, list[dict]]:
+    """Young people at risk at `as_of` (pseudonymous parcours id, lycée, mission locale, alerts)."""
+    items = [{"parcours_id": s["parcours_id"], "uai": s["uai"], "mission_locale": s["mission_locale"],
+              "date_debut": s["date_debut"], "date_fin_prevue": s["date_fin_prevue"],
+              "jours_utilises": suivi.jours_utilises(s, as_of), "alertes": alertes}
+             for s, alertes in _ouverts(conn, t, as_of, territoire_, uai, ml)]
+    return len(items), items[offset:offset + limit]
+
+
+def refus(conn: Connection, territoire_: str | None, uai: str | None = None) -> dict[str, int]:
+    """Refusals by reason code. A territory counts the refusals of its lycées' messages (a
+    refusal whose sender is unknown or not a lycée is only in the national figures)."""
+    r = vue_refus
+    rows = conn.execute(select(r.c.partner, r.c.reason, func.count()).group_by(r.c.partner, r.c.reason)).all()
+    out: Counter = Counter()
+    for partner, reason, n in rows:
+        sender_uai = partner.split(":", 1)[1] if partner and partner.startswith("lycee:") else None
+        if uai and sender_uai != uai:
+            continue
+        if territoire_ and (sender_uai is None or territoire(sender_uai) != territoire_):
+            continue
+        out[reason] += n
+    return dict(sorted(out.items()))

@@ -1,0 +1,112 @@
+"""Rebuild read views from the event store, while the API keeps serving the current ones.
+
+The notification log is read through the parcours application's recorder and turned into
+domain-event records by the relay's own `DomainEventMapper`, then encoded and decoded with the
+Avro registry: the records are the very ones the projections receive from Kafka. They fill a
+new generation of each view (`generations`); the switch locks the generation pointers, applies
+what was stored since (the worker may have projected it into the old generation meanwhile), and
+points the views at the new generation, in one transaction.
+"""
+from __future__ import annotations
+
+import fcntl
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlalchemy import Engine, text
+from tqdm import tqdm
+
+from ambition import metrics
+from ambition.outbox import DomainEventMapper
+
+from . import generations
+from .runner import VUES, appliquer, create_tables
+
+
+def evenements(app, registry, mapper: DomainEventMapper, depuis: int,
+               page: int = 500) -> Iterator[tuple[int, list[dict]]]:
+    """Pages of (last notification id, decoded domain-event records) from notification `depuis`."""
+    while True:
+        notifications = app.recorder.select_notifications(depuis, page)
+        if not notifications:
+            return
+        records = []
+        for n in notifications:
+            fullname, record = mapper.record(app.mapper.to_domain_event(n))
+            records.append(registry.decode(registry.encode(fullname, record)).record)
+        yield notifications[-1].id, records
+        depuis = notifications[-1].id + 1
+
+
+class RebuildEnCours(RuntimeError):
+    """Another rebuild of these read models is running."""
+
+
+@contextmanager
+def un_seul_rebuild(engine: Engine) -> Iterator[None]:
+    """One rebuild at a time per read store: a PostgreSQL advisory lock, or an flock beside the
+    SQLite file. Both are released if the process dies."""
+    message = "another `ambition rebuild` is running on these read models: wait for it to finish"
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            if not conn.execute(text("SELECT pg_try_advisory_lock(hashtext('ambition-rebuild'))")).scalar():
+                raise RebuildEnCours(message)
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(hashtext('ambition-rebuild'))"))
+                conn.commit()
+        return
+    with open(Path(engine.url.database or "read-models").with_suffix(".rebuild.lock"), "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RebuildEnCours(message) from None
+        yield
+
+
+def rebuild(engine: Engine, app, registry, noms: list[str] | None = None, progress: bool = True,
+            page: int = 500) -> dict:
+    """Rebuild the views `noms` (default: all); returns their new generations and the position."""
+    noms = list(noms or VUES)
+    unknown = [n for n in noms if n not in VUES]
+    if unknown:
+        raise ValueError(f"unknown view(s) {unknown}: choose among {', '.join(VUES)}")
+    with un_seul_rebuild(engine):
+        return _rebuild(engine, app, registry, noms, progress, page)
+
+
+def _rebuild(engine: Engine, app, registry, noms: list[str], progress: bool, page: int) -> dict:
+    create_tables(engine)
+    with engine.begin() as conn:
+        courantes = generations.courantes(conn)
+    cibles = {}
+    for name in noms:
+        vue = VUES[name]
+        for gen in generations.existantes(engine, vue):  # the previous one, a failed rebuild's
+            if gen != courantes[name]:
+                generations.supprimer(engine, vue, gen)
+        cibles[name] = courantes[name] + 1
+        generations.creer(engine, vue, cibles[name])
+    mapper = DomainEventMapper(app, registry)
+    position, replayed = 0, 0
+    total = app.recorder.max_notification_id() or 0
+    with tqdm(total=total, desc=f"rebuild {', '.join(noms)}", unit="event", disable=not progress) as bar:
+        for position_, records in evenements(app, registry, mapper, 1, page):
+            with engine.begin() as conn:
+                appliquer(conn, records, cibles)
+            bar.update(position_ - position)
+            position, replayed = position_, replayed + len(records)
+        with engine.begin() as conn:  # the switch: no projection batch runs meanwhile
+            generations.verrouiller(conn)
+            for position_, records in evenements(app, registry, mapper, position + 1, page):
+                appliquer(conn, records, cibles)
+                bar.update(position_ - position)
+                position, replayed = position_, replayed + len(records)
+            for name, gen in cibles.items():
+                generations.basculer(conn, name, gen, position)
+    for name, gen in cibles.items():
+        metrics.REBUILD_EVENTS.labels(name).inc(replayed)
+        metrics.VIEW_GENERATION.labels(name).set(gen)
+    return {"generations": cibles, "position": position, "evenements": replayed}

@@ -1,0 +1,144 @@
+"""The PSAD dashboard in a real headless Chromium: the figures it shows are the API's."""
+from __future__ import annotations
+
+import random
+import re
+import shutil
+import subprocess
+import uuid
+from datetime import date
+from html.parser import HTMLParser
+
+import httpx
+import pytest
+
+from ambition.api.jetons import demo_tokens
+from ambition.contracts.partners import demo_partners
+from ambition.sdk.lycee import LyceeProducer
+from ambition.simulator import inscription
+
+CHROMIUM = "/usr/bin/chromium"
+AS_OF = "2026-10-20"
+
+
+class Dom(HTMLParser):
+    """The dumped DOM: text by element id, data-* of the chart bars, rows of the tables."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.text: dict[str, str] = {}
+        self.bars: dict[str, dict[str, int]] = {}
+        self.rows: dict[str, list[list[str]]] = {}
+        self.body: dict = {}
+        self._ids: list[str | None] = []
+        self._tbody: str | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "body":
+            self.body = a
+        if tag == "g" and "data-cle" in a:
+            self.bars.setdefault(a["data-cle"], {})[a["data-label"]] = int(a["data-n"])
+        if tag == "tbody":
+            self._tbody = a.get("id")
+            self.rows[self._tbody] = []
+        if tag == "tr" and self._tbody:
+            self.rows[self._tbody].append([])
+        if tag in ("b", "span", "p", "td"):
+            self._ids.append(a.get("id") or (tag if tag == "td" else None))
+
+    def handle_endtag(self, tag):
+        if tag in ("b", "span", "p", "td") and self._ids:
+            self._ids.pop()
+        if tag == "tbody":
+            self._tbody = None
+
+    def handle_data(self, data):
+        if self._ids and self._ids[-1] == "td" and self._tbody:
+            self.rows[self._tbody][-1].append(data)
+        elif self._ids and self._ids[-1]:
+            self.text[self._ids[-1]] = self.text.get(self._ids[-1], "") + data
+
+
+def dump_dom(url: str, tmp_path) -> Dom:
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: install the Debian package (make test does: "
+                    "apt-get update -qq && apt-get install -y -qq chromium)")
+    out = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'chromium'}", "--virtual-time-budget=15000", "--dump-dom", url],
+        capture_output=True, text=True, timeout=90)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return Dom(out.stdout)
+
+
+@pytest.fixture(scope="module")
+def cohort(running):
+    """Enrolments from three lycées (two of them in ac-paris), visible in the API."""
+    lycees = {c.identifiant: c for c in demo_partners(running.settings) if c.type == "LYCEE"}
+    rng = random.Random(11)
+    n = 0
+    for uai in ("0753268V", "0750650Z", "0690026D"):
+        with LyceeProducer(lycees[uai], settings=running.settings) as p:
+            for _ in range(4 if uai != "0690026D" else 3):
+                fields, _ = inscription(rng, uai, date(2026, 9, 1), date(2026, 10, 1))
+                fields.update(diplome="CAP", session_examen=2026, en_emploi=False)
+                p.eleve_inscrit(**fields, event_id=str(uuid.uuid4()))
+                n += 1
+    token = demo_tokens(running.settings)["psad:national"]
+    running.http.headers["Authorization"] = f"Bearer {token}"
+    running.wait_for("/v1/psad/synthese", lambda b: b["entrees"] == n)
+    return n
+
+
+def api(running, actor: str, path: str, **params) -> dict:
+    token = demo_tokens(running.settings)[actor]
+    return httpx.get(running.base_url + path, params=params, headers={"Authorization": f"Bearer {token}"}).json()
+
+
+def pourcent(x) -> str:
+    return "–" if x is None else f"{round(x * 1000) / 10:g} %"
+
+
+def check_figures(dom: Dom, s: dict, risque: dict) -> None:
+    assert dom.body.get("data-etat") == "pret", dom.text.get("erreur")
+    assert dom.text["territoire"] == s["territoire"] and dom.text["date-ref"] == s["as_of"]
+    assert int(dom.text["entrees"]) == s["entrees"]
+    assert int(dom.text["ouverts"]) == s["parcours_ouverts"]
+    assert int(dom.text["a-risque"]) == s["jeunes_a_risque"]
+    assert dom.text["part-solution"] == pourcent(s["part_avec_solution"])
+    assert dom.text["duree-mediane"] == ("–" if s["duree_mediane_jours"] is None else str(s["duree_mediane_jours"]))
+    assert dom.bars.get("issue", {}) == s["issues"]
+    assert dom.bars["mois"] == s["entrees_par_mois"]
+    assert [r[0] for r in dom.rows["par-lycee"]] == [l["uai"] for l in s["par_lycee"]]
+    assert [int(r[1]) for r in dom.rows["par-lycee"]] == [l["entrees"] for l in s["par_lycee"]]
+    assert [r[0] for r in dom.rows["liste-risque"]] == [i["parcours_id"] for i in risque["items"]]
+
+
+def test_the_dashboard_shows_the_apis_figures(running, cohort, tmp_path):
+    token = demo_tokens(running.settings)["psad:national"]
+    dom = dump_dom(f"{running.base_url}/psad/tableau-de-bord?as_of={AS_OF}#token={token}", tmp_path)
+    s = api(running, "psad:national", "/v1/psad/synthese", as_of=AS_OF)
+    risque = api(running, "psad:national", "/v1/psad/a-risque", as_of=AS_OF)
+    assert s["entrees"] == cohort and risque["total"] > 0
+    check_figures(dom, s, risque)
+
+
+def test_filters_by_lycee_and_a_territorial_coordinator(running, cohort, tmp_path):
+    token = demo_tokens(running.settings)["psad:ac-paris"]
+    dom = dump_dom(f"{running.base_url}/psad/tableau-de-bord?as_of={AS_OF}&uai=0750650Z#token={token}", tmp_path)
+    s = api(running, "psad:ac-paris", "/v1/psad/synthese", as_of=AS_OF, uai="0750650Z")
+    risque = api(running, "psad:ac-paris", "/v1/psad/a-risque", as_of=AS_OF, uai="0750650Z")
+    assert s["territoire"] == "ac-paris" and s["entrees"] == 4
+    check_figures(dom, s, risque)
+
+
+def test_without_a_token_the_page_shows_no_data(running, cohort, tmp_path):
+    dom = dump_dom(f"{running.base_url}/psad/tableau-de-bord", tmp_path)
+    assert dom.body.get("data-etat") == "erreur"
+    assert dom.text["entrees"] == "–" and re.search("token", dom.text["erreur"])
+    page = httpx.get(f"{running.base_url}/psad/tableau-de-bord")
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert page.headers["referrer-policy"] == "no-referrer"

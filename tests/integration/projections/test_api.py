@@ -1,0 +1,136 @@
+"""The read API over both stores: each actor reads its own rows only, the PSAD sees no personal
+data, lists are paginated, unknown ids are 404 with a clear message."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from aide_vues import ML_A, ML_B, UAI_LYON, UAI_PARIS, projeter, records_of
+from fastapi.testclient import TestClient
+
+from ambition.api.app import create_app
+from ambition.api.jetons import Jetons
+
+TOKENS = {f"lycee:{UAI_PARIS}": "t-paris", f"lycee:{UAI_LYON}": "t-lyon", f"ml:{ML_A}": "t-ml",
+          "foquale:ac-paris": "t-foq", "psad:national": "t-psad", "psad:ac-paris": "t-psad-paris"}
+
+
+def h(actor: str) -> dict:
+    return {"Authorization": f"Bearer {TOKENS[actor]}"}
+
+
+@pytest.fixture
+def api(parcours_app, registry, engine, settings) -> TestClient:
+    projeter(engine, records_of(parcours_app, registry))
+    return TestClient(create_app(settings, Jetons(TOKENS)))
+
+
+def test_no_token_or_an_unknown_one_is_401_and_ops_routes_stay_open(api):
+    for headers in ({}, {"Authorization": "Bearer nope"}):
+        r = api.get(f"/v1/lycees/{UAI_PARIS}/eleves", headers=headers)
+        assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
+    assert api.get("/health").json() == {"status": "ok"}
+    assert api.get("/metrics").status_code == 200
+    spec = api.get("/openapi.json").json()
+    assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    assert {"/v1/lycees/{uai}/eleves", "/v1/missions-locales/{siret}/portefeuille",
+            "/v1/foquale/{code}/solutions", "/v1/psad/synthese", "/v1/psad/a-risque",
+            "/v1/parcours/{parcours_id}/chronologie"} <= set(spec["paths"])
+
+
+def test_the_lycee_sees_its_eleves_with_names_and_disability_support(api):
+    body = api.get(f"/v1/lycees/{UAI_PARIS}/eleves", headers=h(f"lycee:{UAI_PARIS}"),
+                   params={"as_of": "2024-10-01"}).json()
+    assert body["total"] == 4 and body["as_of"] == "2024-10-01"
+    first = next(i for i in body["items"] if i["cle"] == f"{0:032x}")
+    assert (first["nom"], first["prenom"]) == ("Nom0", "Prenom0")
+    assert first["droits"] == {"statut_scolaire": True, "bourse": True, "internat": False,
+                               "fonds_sociaux": False, "accompagnement_handicap": True}
+    assert first["mission_locale"] == ML_A and first["referent"] == "M. Durand"
+    assert first["jours_utilises"] == 30 and first["part_pfmp_utilisee"] > 0
+    assert "ine" not in first and "date_naissance" not in first
+    unwelcomed = api.get(f"/v1/lycees/{UAI_PARIS}/eleves", headers=h(f"lycee:{UAI_PARIS}"),
+                         params={"as_of": "2024-10-01", "alerte": "SANS_ACCUEIL_10J"}).json()
+    assert unwelcomed["total"] == 1 and unwelcomed["items"][0]["mission_locale"] is None
+
+
+def test_a_lycee_asking_for_another_lycees_eleves_gets_403_and_no_data(api):
+    r = api.get(f"/v1/lycees/{UAI_LYON}/eleves", headers=h(f"lycee:{UAI_PARIS}"))
+    assert r.status_code == 403 and set(r.json()) == {"detail"}
+    for path in (f"/v1/missions-locales/{ML_A}/jeunes", "/v1/foquale/ac-paris/solutions",
+                 "/v1/psad/synthese"):
+        assert api.get(path, headers=h(f"lycee:{UAI_PARIS}")).status_code == 403
+    assert api.get(f"/v1/missions-locales/{ML_B}/portefeuille", headers=h(f"ml:{ML_A}")).status_code == 403
+    assert api.get("/v1/psad/synthese", headers=h("psad:ac-paris"),
+                   params={"territoire": "ac-lyon"}).status_code == 403
+
+
+def test_pagination(api):
+    seen = []
+    for offset in (0, 2):
+        body = api.get(f"/v1/lycees/{UAI_PARIS}/eleves", headers=h(f"lycee:{UAI_PARIS}"),
+                       params={"limit": 2, "offset": offset}).json()
+        assert (body["total"], body["limit"], body["offset"]) == (4, 2, offset)
+        seen += [i["parcours_id"] for i in body["items"]]
+    assert len(set(seen)) == 4
+    assert api.get(f"/v1/lycees/{UAI_PARIS}/eleves", headers=h(f"lycee:{UAI_PARIS}"),
+                   params={"limit": 0}).status_code == 422
+
+
+def test_mission_locale_and_foquale_views(api):
+    ml = h(f"ml:{ML_A}")
+    caseload = api.get(f"/v1/missions-locales/{ML_A}/portefeuille", headers=ml).json()["conseillers"]
+    assert sum(c["jeunes"] for c in caseload) == 6 and {c["conseiller"] for c in caseload} == {"cons-0", "cons-1", "cons-2"}
+    jeunes = api.get(f"/v1/missions-locales/{ML_A}/jeunes", headers=ml, params={"as_of": "2024-12-20"}).json()
+    assert jeunes["total"] == 6 and any(j["pacea"] for j in jeunes["items"])
+    assert api.get(f"/v1/missions-locales/{ML_A}/bilans-dus", headers=ml,
+                   params={"as_of": "2024-12-20"}).json()["total"] >= 1
+    assert api.get(f"/v1/missions-locales/{ML_A}/activites", headers=ml).json()["total"] == 6
+    stages = api.get(f"/v1/missions-locales/{ML_A}/stages", headers=ml).json()
+    assert stages["total"] == 2 and stages["items"][0]["nature"] == "STAGE"
+    foq = api.get("/v1/foquale/ac-paris/solutions", headers=h("foquale:ac-paris")).json()
+    assert foq["total"] == 5
+    en_cours = api.get("/v1/foquale/ac-paris/solutions", headers=h("foquale:ac-paris"),
+                       params={"statut": "EN_COURS"}).json()
+    assert {s["statut"] for s in en_cours["items"]} == {"EN_COURS"}
+
+
+def test_the_timeline_for_the_actors_of_the_parcours_and_404_for_an_unknown_one(api):
+    item = api.get(f"/v1/lycees/{UAI_PARIS}/eleves", headers=h(f"lycee:{UAI_PARIS}")).json()["items"][0]
+    path = f"/v1/parcours/{item['parcours_id']}/chronologie"
+    body = api.get(path, headers=h(f"lycee:{UAI_PARIS}")).json()
+    assert body["items"][0]["type"] == "EleveInscrit" and body["total"] == len(body["items"]) > 3
+    assert [e["version"] for e in body["items"]] == sorted(e["version"] for e in body["items"])
+    assert api.get(path, headers=h(f"ml:{ML_A}")).status_code == 200
+    assert api.get(path, headers=h("psad:ac-paris")).status_code == 200
+    assert api.get(path, headers=h(f"lycee:{UAI_LYON}")).status_code == 403
+    r = api.get("/v1/parcours/00000000-0000-0000-0000-000000000000/chronologie", headers=h("psad:national"))
+    assert r.status_code == 404 and "no parcours" in r.json()["detail"]
+    r = api.get("/v1/psad/synthese", headers=h("psad:national"), params={"territoire": "ac-atlantide"})
+    assert r.status_code == 404 and "unknown territory" in r.json()["detail"]
+
+
+def test_the_psad_sees_its_territory_and_no_personal_data(api):
+    national = api.get("/v1/psad/synthese", headers=h("psad:national"), params={"as_of": "2024-10-01"}).json()
+    assert national["entrees"] == 12 and national["refus"] == {}
+    assert sum(national["issues"].values()) == 4 and national["duree_mediane_jours"] > 0
+    paris = api.get("/v1/psad/synthese", headers=h("psad:ac-paris"), params={"as_of": "2024-10-01"}).json()
+    assert paris["territoire"] == "ac-paris" and paris["entrees"] == 8
+    assert {l["uai"] for l in paris["par_lycee"]} == {UAI_PARIS, "0750650Z"}
+    risque = api.get("/v1/psad/a-risque", headers=h("psad:ac-paris"), params={"as_of": "2024-10-01"}).json()
+    assert risque["total"] == paris["jeunes_a_risque"] == 2
+    text = json.dumps([national, paris, risque])
+    for forbidden in ('"ine"', '"nom"', '"prenom"', "date_naissance", "handicap", "Nom1", "Prenom1",
+                      "0000000001A", '"cle"'):
+        assert forbidden not in text
+
+
+def test_the_published_catalogue_is_served_to_partners_as_json_and_as_a_page(api):
+    body = api.get("/v1/catalogue").json()
+    text = json.dumps(body)
+    for name in ("ambition.lycee.EleveInscrit", "ambition.missionlocale.BilanRealise",
+                 "ambition.foquale.SolutionProposee", "ambition.parcours.ParcoursClos"):
+        assert name in text
+    page = api.get("/v1/catalogue.html")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert "EleveInscrit" in page.text

@@ -1,0 +1,97 @@
+"""The parcours follow-up folded from domain events, and the alerts at a reference date."""
+from __future__ import annotations
+
+from datetime import date
+
+from ambition_projections import suivi
+
+META = {"parcours_id": "p-1", "uai": "0753268V", "mission_locale": None}
+
+
+def ev(**fields) -> dict:
+    return {"envelope": {"subject": "cle-1"}, **fields}
+
+
+def inscrit(debut=date(2024, 9, 2), fin=date(2024, 12, 31)) -> dict:
+    return suivi.evoluer(None, "EleveInscrit", META, ev(
+        referent="M. Durand", diplome="CAP", date_debut=debut, date_fin_prevue=fin,
+        boursier=True, interne=False, fonds_sociaux=False))
+
+
+def test_enrolment_opens_a_followup_without_personal_data():
+    s = inscrit()
+    assert s["etat"] == "OUVERT" and s["numero"] == 1 and s["statut_scolaire"]
+    assert not {"ine", "nom", "prenom", "date_naissance", "accompagnement_handicap"} & set(s)
+
+
+def test_a_new_enrolment_after_closure_is_the_next_parcours():
+    s = suivi.evoluer(inscrit(), "ParcoursClos", META, ev(issue="ABANDON", date=date(2024, 10, 1)))
+    assert suivi.evoluer(s, "EleveInscrit", META, ev(date_debut=date(2025, 9, 1),
+                                                      date_fin_prevue=date(2025, 12, 31)))["numero"] == 2
+
+
+def test_fold_does_not_modify_the_previous_state():
+    s = inscrit()
+    suivi.evoluer(s, "ActiviteLyceeRealisee", META, ev(date=date(2024, 9, 10)))
+    assert s["activites"] == []
+
+
+def test_days_used_and_share_of_the_two_thirds():
+    s = suivi.evoluer(inscrit(fin=date(2024, 11, 30)), "PfmpDebutee", META, ev(
+        periode_id="p1", siret="75000000000000", date_debut=date(2024, 10, 1),
+        date_fin_prevue=date(2024, 10, 30)))
+    assert suivi.duree(s) == 90 and suivi.jours_en_entreprise(s) == 30
+    assert suivi.part_pfmp(s) == 0.5  # 30 of the 60 days allowed
+    assert suivi.jours_utilises(s, date(2024, 9, 11)) == 10
+    assert suivi.jours_utilises(s, date(2025, 6, 1)) == 90
+    s = suivi.evoluer(s, "PfmpTerminee", META, ev(periode_id="p1", date_fin=date(2024, 10, 15)))
+    assert suivi.jours_en_entreprise(s) == 15
+
+
+def test_alert_no_activity_for_21_days_counts_from_entry_then_from_the_last_activity():
+    s = inscrit()
+    assert suivi.SANS_ACTIVITE_21J not in suivi.alertes(s, date(2024, 9, 22))
+    assert suivi.SANS_ACTIVITE_21J in suivi.alertes(s, date(2024, 9, 23))
+    s = suivi.evoluer(s, "ActiviteLyceeRealisee", META, ev(date=date(2024, 9, 20)))
+    assert suivi.SANS_ACTIVITE_21J not in suivi.alertes(s, date(2024, 10, 10))
+    assert suivi.SANS_ACTIVITE_21J in suivi.alertes(s, date(2024, 10, 11))
+    # an activity dated after the reference date does not count at that date
+    assert suivi.derniere_activite(s, date(2024, 9, 19)) is None
+
+
+def test_a_period_in_progress_is_activity():
+    s = suivi.evoluer(inscrit(), "StageDebute", META, ev(
+        periode_id="s1", nature="STAGE", siret="75000000000000", date_debut=date(2024, 9, 10),
+        date_fin_prevue=date(2024, 11, 10)))
+    assert suivi.SANS_ACTIVITE_21J not in suivi.alertes(s, date(2024, 11, 1))
+
+
+def test_alert_end_in_under_15_days():
+    s = inscrit()
+    assert suivi.FIN_SOUS_15J not in suivi.alertes(s, date(2024, 12, 16))
+    assert suivi.FIN_SOUS_15J in suivi.alertes(s, date(2024, 12, 17))
+
+
+def test_alert_no_accueil_10_days_after_entry():
+    s = inscrit()
+    assert suivi.SANS_ACCUEIL_10J not in suivi.alertes(s, date(2024, 9, 11))
+    assert suivi.SANS_ACCUEIL_10J in suivi.alertes(s, date(2024, 9, 12))
+    s = suivi.evoluer(s, "AccueilRealise", dict(META, mission_locale="12345678901237"), ev(
+        siret="12345678901237", conseiller="c1", date=date(2024, 9, 15)))
+    assert suivi.SANS_ACCUEIL_10J in suivi.alertes(s, date(2024, 9, 14))  # not yet welcomed then
+    assert suivi.SANS_ACCUEIL_10J not in suivi.alertes(s, date(2024, 9, 15))
+    assert s["mission_locale"] == "12345678901237"
+
+
+def test_no_alert_before_entry_or_after_closure():
+    s = suivi.evoluer(inscrit(), "ParcoursClos", META, ev(issue="EMPLOI", date=date(2024, 11, 1)))
+    assert suivi.alertes(s, date(2024, 8, 1)) == []
+    assert suivi.alertes(s, date(2024, 12, 20)) == []
+    assert suivi.SANS_ACCUEIL_10J in suivi.alertes(s, date(2024, 10, 1))  # still open then
+
+
+def test_parcours_insertion_ends_the_statut_scolaire_and_a_correction_restores_it():
+    s = suivi.evoluer(inscrit(), "ParcoursClos", META, ev(issue="PARCOURS_INSERTION", date=date(2024, 12, 1)))
+    assert s["etat"] == "CLOS" and not s["statut_scolaire"]
+    s = suivi.evoluer(s, "IssueCorrigee", META, ev(issue="EMPLOI", date=date(2024, 12, 5), motif="x"))
+    assert s["issue"] == "EMPLOI" and s["statut_scolaire"]
