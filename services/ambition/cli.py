@@ -12,7 +12,7 @@ from .config import Settings
 
 # Each area adds its own subcommands with a `register(subparsers)` function.
 COMMAND_MODULES = ["ambition.contracts.commands", "ambition_projections.commands",
-                   "ambition.exchange.commands"]
+                   "ambition.exchange.commands", "ambition.sdk.commands"]
 
 
 def _up(args) -> int:

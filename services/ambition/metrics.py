@@ -94,3 +94,12 @@ REJECTED_UNSENT = Gauge(
     "ambition_rejected_unsent_events",
     "Refusals written durably but not yet acknowledged by the rejected topic (broker away).",
 )
+
+
+# --- partner SDK outbox (issue #6, partner side) ---
+PARTNER_OUTBOX_BACKLOG = Gauge(
+    "ambition_partner_outbox_backlog_events",
+    "Partner events written to the SDK's local outbox and not yet acknowledged by the broker, "
+    "by partner type (summed over this process's producers).",
+    ["partner_type"],
+)

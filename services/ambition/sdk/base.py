@@ -1,18 +1,36 @@
 """The common part of the partner producers: envelope, checks, encoding, signature, headers, send."""
 from __future__ import annotations
 
+import logging
+import threading
+import time
 import uuid
 from datetime import datetime, timezone
-from typing import Any, ClassVar
+from pathlib import Path
+from typing import Any, ClassVar, Iterable
 
 from kafka import KafkaProducer
 from kafka.errors import KafkaError
 
+from ambition import metrics
 from ambition.config import Settings, load_topics
 from ambition.contracts import signing
 from ambition.contracts.codec import Registry
 from ambition.contracts.partners import Credentials
 from ambition.contracts.regles import Invalide, verifier
+
+from .outbox import Drainer, Outbox
+
+log = logging.getLogger(__name__)
+
+# kafka-python's idempotent producer never recovers once a batch has expired during a broker
+# outage (measured with kafka-python 3.0.12 and a SIGSTOPped broker): so no idempotence, one
+# request in flight to keep the order; duplicates carry the same event_id, which the platform
+# deduplicates. Callers may override any of these through **kafka_config.
+KAFKA_DEFAULTS = dict(acks="all", enable_idempotence=False, max_in_flight_requests_per_connection=1)
+# With an outbox, fail fast and let the outbox retry: a blocked send would delay close().
+OUTBOX_KAFKA_DEFAULTS = dict(KAFKA_DEFAULTS, request_timeout_ms=10_000, delivery_timeout_ms=20_000,
+                             max_block_ms=5_000, bootstrap_timeout_ms=5_000, linger_ms=5)
 
 class EvenementInvalide(Invalide):
     """The event would be rejected by the platform: nothing was sent. ``code`` is the reason code."""
@@ -30,7 +48,11 @@ class PartnerProducer:
     def __init__(self, credentials: Credentials, bootstrap: str | None = None, *,
                  settings: Settings | None = None, registry: Registry | None = None,
                  secret: str | None = None, topic: str | None = None,
-                 producer: KafkaProducer | None = None, send_timeout: float = 30.0, **kafka_config: Any):
+                 producer: KafkaProducer | None = None, send_timeout: float = 30.0,
+                 outbox_path: str | Path | None = None, **kafka_config: Any):
+        """Without ``outbox_path``, each event is sent and waited for (EnvoiImpossible if the broker
+        does not acknowledge it). With it, each event is first written to that SQLite file and a
+        background thread sends it; the call returns at once (see ``pending``, ``flush``)."""
         if credentials.type != self.partner_type:
             raise ValueError(f"{type(self).__name__} needs {self.partner_type} credentials, "
                              f"got {credentials.partner_id} ({credentials.type})")
@@ -40,9 +62,29 @@ class PartnerProducer:
         self.secret = settings.pseudonym_secret if secret is None else secret
         self.topic = topic or load_topics().partenaires[self.partner_type]
         self.send_timeout = send_timeout
-        self._producer = producer or KafkaProducer(
-            bootstrap_servers=bootstrap or settings.bootstrap, acks="all", enable_idempotence=True,
-            client_id=credentials.partner_id, **kafka_config)
+        self.outbox: Outbox | None = None
+        self._drainer: Drainer | None = None
+        self._backlog, self._backlog_lock = 0, threading.Lock()
+        bootstrap = bootstrap or settings.bootstrap
+        if outbox_path is None:
+            self._producer = producer or KafkaProducer(
+                bootstrap_servers=bootstrap, client_id=credentials.partner_id,
+                **{**KAFKA_DEFAULTS, **kafka_config})
+            return
+        self._producer = producer
+        config = {**OUTBOX_KAFKA_DEFAULTS, **kafka_config}
+        self.outbox = Outbox(outbox_path)
+        self._drainer = Drainer(
+            self.outbox, lambda: producer or KafkaProducer(
+                bootstrap_servers=bootstrap, client_id=credentials.partner_id, **config),
+            on_change=self._count_backlog)
+        self._count_backlog(self.outbox.pending())
+        self._drainer.start()
+
+    def _count_backlog(self, n: int) -> None:
+        with self._backlog_lock:
+            metrics.PARTNER_OUTBOX_BACKLOG.labels(self.partner_type).inc(n - self._backlog)
+            self._backlog = n
 
     def build(self, name: str, cle: str, fields: dict, *, event_id: str | None = None,
               time: datetime | None = None, version: int | None = None) -> tuple[bytes, list[tuple[str, bytes]]]:
@@ -78,21 +120,100 @@ class PartnerProducer:
         return self.send_raw(value, headers, cle.encode())
 
     def send_raw(self, value: bytes | None, headers: list[tuple[str, bytes]], key: bytes | None):
-        """Send bytes as they are (no check): for tests of bad input. Returns RecordMetadata."""
+        """Send bytes as they are (no check): for tests of bad input. Returns RecordMetadata, or
+        with an outbox the ``Depose`` receipt (the message is sent in the background)."""
+        if self.outbox is not None:
+            return self.send_many([(value, headers, key)])[0]
         try:
             return self._producer.send(self.topic, value=value, key=key, headers=headers) \
                 .get(timeout=self.send_timeout)
         except KafkaError as exc:
             raise EnvoiImpossible(f"{self.topic}: the broker did not acknowledge the message: {exc}") from exc
 
-    def flush(self) -> None:
-        self._producer.flush()
+    def send_many(self, messages: Iterable[tuple[bytes | None, list[tuple[str, bytes]], bytes | None]]) -> list:
+        """Send built (value, headers, key) messages. With an outbox they are written in ONE
+        transaction (all or none) and sent in the background: returns ``Depose`` receipts."""
+        messages = list(messages)
+        if self.outbox is None:
+            return [self.send_raw(v, h, k) for v, h, k in messages]
+        self.outbox.put((self.topic, k, v, h) for v, h, k in messages)
+        self._count_backlog(self.outbox.pending())
+        self._drainer.wake()
+        return [Depose(self.topic, next((x.decode() for n, x in h if n == "ce_id"), None))
+                for v, h, k in messages]
 
-    def close(self) -> None:
-        self._producer.close()
+    def pending(self) -> int:
+        """Events written to the outbox and not yet acknowledged by the broker (0 without outbox)."""
+        return self.outbox.pending() if self.outbox is not None else 0
+
+    def flush(self, timeout: float | None = None) -> bool:
+        """Wait until everything is acknowledged (the outbox is empty); False if ``timeout``
+        (seconds) passed first: the rest stays in the outbox and is still being sent."""
+        if self.outbox is None:
+            try:
+                self._producer.flush(timeout)
+            except KafkaError:
+                return False
+            return True
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.outbox.pending():
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
+            self._drainer.wake()
+            time.sleep(0.05)
+        return True
+
+    drain = flush
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop sending. With an outbox, first wait up to ``timeout`` s for it to empty; what is
+        still there is kept in the file and sent by the next producer opened on it."""
+        if self.outbox is None:
+            self._producer.close()
+            return
+        if not self._drainer.is_alive():  # closed already
+            return
+        self.flush(timeout)
+        self._drainer.stop()
+        self._drainer.join(timeout + 10)
+        producer = self._drainer.producer
+        if producer is not None:
+            _close_kafka(producer)
+        left = self.outbox.pending()
+        if left:
+            log.warning("%d event(s) left in the outbox %s: they will be sent by the next producer "
+                        "opened on it", left, self.outbox.path)
+        self._count_backlog(0)
+        self.outbox.close()
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class Depose:
+    """Receipt of an event written to the outbox (sent in the background)."""
+
+    def __init__(self, topic: str, event_id: str | None):
+        self.topic, self.event_id = topic, event_id
+
+    def __repr__(self) -> str:
+        return f"Depose({self.topic!r}, {self.event_id!r})"
+
+
+def _close_kafka(producer) -> None:
+    """KafkaProducer.close() raises when records are still pending (broker away) and then leaves
+    its threads running: force the sender closed in that case (the outbox still has the rows)."""
+    try:
+        producer.close(timeout=1)
+    except KafkaError:
+        sender = getattr(producer, "_sender", None)
+        if sender is not None:
+            sender.force_close()
+            sender.join(5)
+        try:
+            producer.close(timeout=0)
+        except KafkaError:
+            log.warning("the Kafka producer could not be closed cleanly while the broker is away")

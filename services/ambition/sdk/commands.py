@@ -1,0 +1,135 @@
+"""CLI of the partner SDK: ``ambition import-csv lycee FILE``.
+
+Listed in ``ambition.cli.COMMAND_MODULES``; ``register(subparsers)`` adds the subcommand.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+from ambition.config import Settings
+
+DESCRIPTION = """\
+Publish enrolments (EleveInscrit) of a lycée from a spreadsheet export (CSV).
+
+The file: UTF-8 (with or without BOM) or Windows-1252; ';' or ',' separated (detected from the
+header line); one élève a line; French column headers (case and accents ignored):
+  required: ine;nom;prenom;date_naissance;diplome;session;resultat;en_emploi;en_formation;
+            consentement_eleve;referent;date_debut;date_fin_prevue
+  optional: specialite;consentement_representant_legal;boursier;interne;fonds_sociaux;
+            accompagnement_handicap;mission_locale_pressentie
+Dates JJ/MM/AAAA or AAAA-MM-JJ; yes/no as oui/non, 1/0, true/false (empty optional = non);
+resultat OBTENU, ECHEC or BLOCS_PARTIELS; diplome BAC_PRO, CAP, BMA, DTMS ("Bac pro" is read
+as BAC_PRO; other diplomas are sent and refused by the platform with the reason).
+
+Every line is checked first (the SDK's own checks). If any line is in error, NOTHING is sent
+(unless --lignes-valides) and the report lists each error by line number and column, without
+ever quoting an INE, a name or a birth date. Importing the same file again is safe: a line
+always gives the same event id (UAI + élève + date_debut), so the platform counts it once.
+Events go through a local outbox file first: if the broker is away, they wait there and the
+next run of the command sends them. See docs/partenaires.md.
+
+Exit codes: 0 all sent; 1 lines in error; 2 unusable file or credentials; 3 events still
+waiting in the outbox after --attente seconds."""
+
+
+def _credentials(args, settings: Settings):
+    from ambition.contracts.identifiants import partner_id, uai_valide
+    from ambition.contracts.partners import Credentials
+
+    if not uai_valide(args.uai):
+        raise ValueError(f"{args.uai!r} is not a UAI (7 digits and the key letter)")
+    pid = partner_id("LYCEE", args.uai)
+    key_file = Path(args.key_file) if args.key_file else settings.var_dir / "keys" / f"{pid.replace(':', '_')}.key"
+    if not key_file.exists():
+        raise ValueError(f"no private key at {key_file}: pass --key-file with the key "
+                         "`ambition partners add` printed for this lycée")
+    return Credentials(pid, "LYCEE", args.uai, key_file.read_text().strip())
+
+
+class _SansEnvoi:
+    """The producer's Kafka side for --dry-run: nothing can be sent."""
+
+    def send(self, *a, **k):
+        raise RuntimeError("dry run: nothing is sent")
+
+    def flush(self, timeout=None):
+        pass
+
+    def close(self, timeout=None):
+        pass
+
+
+def import_csv(args) -> int:
+    from .csv_import import lire
+    from .lycee import LyceeProducer
+
+    logging.getLogger("kafka").setLevel(logging.CRITICAL)  # the outbox reports what matters
+    settings = Settings()
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: no file {path}", file=sys.stderr)
+        return 2
+    try:
+        creds = _credentials(args, settings)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    outbox = Path(args.outbox) if args.outbox else settings.var_dir / "outbox" / f"lycee_{args.uai}.sqlite"
+    checker = LyceeProducer(creds, settings=settings, producer=_SansEnvoi())
+    try:
+        lecture = lire(path.read_bytes(), checker, encodage=args.encodage, sep=args.separateur)
+    except (UnicodeDecodeError, LookupError) as exc:
+        print(f"error: {path.name} cannot be read as {args.encodage}: {type(exc).__name__}; "
+              "leave --encodage out to detect it", file=sys.stderr)
+        return 2
+    for e in lecture.erreurs:
+        print(e, file=sys.stderr)
+    print(f"{path.name}: {lecture.lignes} line(s) read ({lecture.encodage}, separator "
+          f"{lecture.separateur!r}): {len(lecture.messages)} valid, "
+          f"{lecture.lignes - len(lecture.messages)} in error")
+    if lecture.erreurs and not lecture.lignes and not lecture.messages:
+        return 2 if any(e.ligne == 1 for e in lecture.erreurs) else 1
+    if lecture.erreurs and not args.lignes_valides:
+        print("nothing sent: fix the lines above and import the file again "
+              "(or --lignes-valides to send the valid lines now)", file=sys.stderr)
+        return 1
+    if args.dry_run:
+        print(f"dry run: {len(lecture.messages)} enrolment(s) would be sent")
+        return 1 if lecture.erreurs else 0
+    with LyceeProducer(creds, settings=settings, outbox_path=outbox) as producer:
+        producer.send_many((v, h, k) for _, v, h, k in lecture.messages)
+        deadline = time.monotonic() + args.attente
+        while not producer.flush(timeout=2) and time.monotonic() < deadline:
+            print(f"  {producer.pending()} event(s) waiting for the broker...", file=sys.stderr)
+        left = producer.pending()
+        producer.close(timeout=0)
+    if left:
+        print(f"{left} event(s) not yet acknowledged by the broker: kept in {outbox}; run the "
+              "command again later (any file, or the same one) to send them", file=sys.stderr)
+        return 3
+    print(f"sent {len(lecture.messages)} enrolment(s) from {creds.partner_id}")
+    return 1 if lecture.erreurs else 0
+
+
+def register(subparsers) -> None:
+    imp = subparsers.add_parser("import-csv", help="publish partner events from a spreadsheet export")
+    kinds = imp.add_subparsers(dest="import_kind", required=True, metavar="KIND")
+    p = kinds.add_parser("lycee", help="enrolments (EleveInscrit) of one lycée from a CSV file",
+                         description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("file", metavar="FILE", help="the CSV file")
+    p.add_argument("--uai", required=True, help="UAI of the lycée, e.g. 0753268V")
+    p.add_argument("--key-file", help="the lycée's private signing key (base64, as printed by "
+                   "`ambition partners add`); default: the demo key var/keys/lycee_<UAI>.key (dev only)")
+    p.add_argument("--dry-run", action="store_true", help="check the file and report; send nothing")
+    p.add_argument("--lignes-valides", action="store_true",
+                   help="send the valid lines even if other lines are in error (default: nothing)")
+    p.add_argument("--encodage", help="force the encoding (default: UTF-8, else Windows-1252)")
+    p.add_argument("--separateur", help="force the separator (default: detected from the header)")
+    p.add_argument("--outbox", help="the outbox file (default: var/outbox/lycee_<UAI>.sqlite)")
+    p.add_argument("--attente", type=float, default=60.0,
+                   help="seconds to wait for the broker's acknowledgements (default 60)")
+    p.set_defaults(func=import_csv)

@@ -1,0 +1,94 @@
+"""CSV import of enrolments: encodings, separators, the error report, idempotent event ids."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ambition.sdk.csv_import import lire
+from csv_support import ENTETE, csv_bytes, ligne
+
+
+def decoded(registry, lecture):
+    return [registry.decode(value).record for _, value, _, _ in lecture.messages]
+
+
+@pytest.mark.parametrize("sep,encoding,bom", [(";", "utf-8", False), (";", "utf-8", True),
+                                              (",", "utf-8", True), (";", "cp1252", False),
+                                              (",", "cp1252", False)])
+def test_both_encodings_and_both_separators(lycee, registry, sep, encoding, bom):
+    data = csv_bytes([ligne(), ligne("1123456789B", nom="Dupont-Aït", date_naissance="2007-01-02")],
+                     sep=sep, encoding=encoding, bom=bom)
+    lecture = lire(data, lycee)
+    assert lecture.erreurs == [] and lecture.separateur == sep and lecture.lignes == 2
+    assert lecture.encodage == {"utf-8": "utf-8-sig" if bom else "utf-8", "cp1252": "cp1252"}[encoding]
+    first, second = decoded(registry, lecture)
+    assert first["nom"] == "Lefèvre" and first["prenom"] == "Zoé" and second["nom"] == "Dupont-Aït"
+    assert first["referent"] == "Mme Hélène Roy" and first["diplome"] == "BAC_PRO"
+    assert first["resultat_examen"] == "ECHEC" and first["uai"] == "0753268V"
+    assert first["date_naissance"] == date(2007, 3, 14) and first["date_fin_prevue"] == date(2027, 1, 9)
+    assert first["boursier"] is True and first["interne"] is False
+    assert first["consentement_representant_legal"] is None
+    assert second["date_naissance"] == date(2007, 1, 2)
+
+
+def test_the_error_report_names_line_and_column_never_personal_data(lycee):
+    rows = [ligne(),                                                      # line 2: fine
+            ligne("BAD", date_naissance="31/02/2007"),                    # line 3: two cells
+            ligne("2123456789C", date_debut="15/13/2026", resultat="Admis"),  # line 4
+            ligne("3123456789D", date_fin_prevue="01/09/2026"),           # line 5: ends before start
+            ligne("4123456789E", en_emploi="peut-être"),                  # line 6
+            ligne("0123456789A", nom="Autre")]                            # line 7: same élève as 2
+    lecture = lire(csv_bytes(rows), lycee)
+    report = [str(e) for e in lecture.erreurs]
+    assert [(e.ligne, e.colonne) for e in lecture.erreurs] == [
+        (3, "date_naissance"), (4, "resultat"), (4, "date_debut"), (5, "date_fin_prevue"),
+        (6, "en_emploi"), (7, "ine")]
+    assert "line 7, column ine: the same élève as line 2" in report
+    assert any("line 5" in r and "DATE_INVALIDE" in r for r in report)
+    text = "\n".join(report)
+    for secret in ("0123456789A", "BAD", "2123456789C", "Lefèvre", "Autre", "Zoé", "14/03/2007",
+                   "31/02/2007", "Hélène"):
+        assert secret not in text
+    assert [n for n, *_ in lecture.messages] == [2]  # only the good line is built
+
+
+def test_an_invalid_ine_is_reported_by_the_sdk_check_without_the_value(lycee):
+    lecture = lire(csv_bytes([ligne("12345678901")]), lycee)
+    assert len(lecture.erreurs) == 1 and lecture.messages == []
+    e = lecture.erreurs[0]
+    assert (e.ligne, e.colonne) == (2, "ine") and "INE_INVALIDE" in e.message
+    assert "12345678901" not in str(e)
+
+
+def test_header_problems_stop_everything(lycee):
+    entete = [c for c in ENTETE if c != "referent"] + ["classe"]
+    lecture = lire(csv_bytes([dict(ligne(), classe="T1")], entete=entete), lycee)
+    assert lecture.messages == [] and [e.ligne for e in lecture.erreurs] == [1, 1]
+    assert "unknown column(s): classe" in str(lecture.erreurs[0])
+    assert "missing column(s): referent" in str(lecture.erreurs[1])
+
+
+def test_headers_are_read_whatever_their_case_and_accents(lycee):
+    entete = [c.upper().replace("_", " ") for c in ENTETE]
+    lecture = lire(csv_bytes([ligne()], entete=ENTETE).replace(
+        csv_bytes([], entete=ENTETE), csv_bytes([], entete=entete)), lycee)
+    assert lecture.erreurs == [] and len(lecture.messages) == 1
+
+
+def test_blank_lines_are_skipped_and_line_numbers_stay_physical(lycee):
+    data = csv_bytes([ligne()]) + b";;;;\r\n\r\n" + csv_bytes([ligne("1123456789B", session="26")])[
+        len(csv_bytes([])):]
+    lecture = lire(data, lycee)
+    assert [(e.ligne, e.colonne) for e in lecture.erreurs] == [(5, "session")]
+
+
+def test_reimport_gives_the_same_event_ids_and_content(lycee, registry):
+    data = csv_bytes([ligne(), ligne("1123456789B")])
+    a, b = lire(data, lycee), lire(data, lycee)
+    ids = lambda lec: [r["envelope"]["event_id"] for r in decoded(registry, lec)]  # noqa: E731
+    assert ids(a) == ids(b) and len(set(ids(a))) == 2
+    strip = lambda lec: [{k: v for k, v in r.items() if k != "envelope"} for r in decoded(registry, lec)]  # noqa: E731
+    assert strip(a) == strip(b)
+    other_start = lire(csv_bytes([ligne(date_debut="2026-10-01")]), lycee)
+    assert ids(other_start)[0] != ids(a)[0]
