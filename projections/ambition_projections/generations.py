@@ -11,6 +11,8 @@ redelivered or replayed domain event is applied once per projection.
 """
 from __future__ import annotations
 
+import time
+
 from datetime import datetime, timezone
 from types import ModuleType, SimpleNamespace
 
@@ -109,8 +111,9 @@ def existantes(engine: Engine, vue: ModuleType) -> list[int]:
 
 def preparer(engine: Engine, vues) -> None:
     """Create what is missing: shared tables, and generation 1 of a projection never built.
-    Several processes may start together: a concurrent creation is retried once."""
-    for attempt in (1, 2):
+    Several processes may start together (the API and the projection worker): a concurrent
+    creation is retried."""
+    for attempt in range(1, 6):
         try:
             metadata.create_all(engine)
             with engine.begin() as conn:
@@ -125,8 +128,9 @@ def preparer(engine: Engine, vues) -> None:
                                remplacer=False)
             return
         except (IntegrityError, ProgrammingError, OperationalError):
-            if attempt == 2:
+            if attempt == 5:
                 raise
+            time.sleep(0.2 * attempt)
 
 
 def basculer(conn: Connection, name: str, gen: int, position: int) -> None:

@@ -111,8 +111,13 @@ class Relay:
         _meta.create_all(self.engine)
         self.mapper = DomainEventMapper(app, registry)
         self.topic = settings.topics.parcours
+        # Not kafka-python's idempotent mode: after a send timed out during a broker outage it
+        # stays broken once the broker is back (seen with the partner outbox). One request in
+        # flight keeps the order; a resend after a timeout is a duplicate that every consumer
+        # drops by (parcours id, version).
         self.producer = KafkaProducer(bootstrap_servers=settings.bootstrap, acks="all",
-                                      enable_idempotence=True, linger_ms=5,
+                                      enable_idempotence=False,
+                                      max_in_flight_requests_per_connection=1, linger_ms=5,
                                       client_id="ambition-outbox")
         self.running = True
 
@@ -147,7 +152,7 @@ class Relay:
                        ("content-type", b"application/avro")]
             futures.append(self.producer.send(self.topic, key=env["subject"].encode(),
                                               value=value, headers=headers))
-        self.producer.flush()
+        self.producer.flush(timeout=60)
         for f in futures:
             f.get(timeout=30)  # raises if the broker refused: the position is not advanced
         self._save_position(notifications[-1].id)
