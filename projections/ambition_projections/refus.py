@@ -57,11 +57,14 @@ def migrer(conn: Connection) -> None:
 
 
 def rejet_id(doc: dict) -> str:
-    """A refusal's identity: the partner's event id and bytes when it could be read (the same
-    event redelivered is one refusal), else the message's place."""
+    """A refusal's identity. The reading edge names an event id only once the sender's signature
+    is verified, so (verified partner, event id) is the fact: the same event redelivered, or
+    resent later with a new envelope time (a partner retry, a CSV re-import), is one refusal,
+    and nobody else can claim that id. An unread or unsigned message is identified by its
+    place and bytes."""
+    if doc.get("event_id") and doc.get("partner"):
+        return f"event:{doc['partner']}:{doc['event_id']}"
     digest = hashlib.sha256(base64.b64decode(doc.get("original") or b"")).hexdigest()[:16]
-    if doc.get("event_id"):
-        return f"event:{doc['event_id']}:{digest}"
     return f"msg:{doc.get('topic')}:{doc.get('partition')}:{doc.get('offset')}:{digest}"
 
 
