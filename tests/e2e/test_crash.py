@@ -12,7 +12,7 @@ import time
 from collections import Counter
 
 import pytest
-from exchange_platform import arreter, demarrer, essentiel, producteurs
+from platform_support import arreter, demarrer, essentiel, producteurs
 
 from ambition.contracts.partners import demo_partners
 from ambition.exchange.cohorte import envoyer, generer, melanger

@@ -11,7 +11,7 @@ import threading
 
 import httpx
 import pytest
-from exchange_platform import arreter, demarrer, essentiel, producteurs
+from platform_support import arreter, demarrer, essentiel, producteurs
 
 from ambition.contracts import signing
 from ambition.contracts.identifiants import cle_uai

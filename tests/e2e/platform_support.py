@@ -1,5 +1,5 @@
-"""The whole platform as processes on its own broker and data directory, with extra settings
-(parking delay, batch size): shared by the exchange and crash-recovery end-to-end tests."""
+"""The whole platform as processes on its own broker and data directory (optionally with extra
+settings: parking delay, batch size), shared by every end-to-end test."""
 from __future__ import annotations
 
 import socket
@@ -24,19 +24,26 @@ def free_port() -> int:
 
 
 class Running:
-    """A started platform; ``get`` reads the API as an actor (its demo bearer token)."""
+    """A started platform; ``get`` reads the API as an actor (its demo bearer token): the one
+    named, else the client's own Authorization header if a test set one, else the national PSAD."""
 
     def __init__(self, settings: Settings, env: dict, platform: LocalPlatform, broker: EmbeddedBroker):
         self.settings, self.env, self.platform, self.broker = settings, env, platform, broker
-        self.http = httpx.Client(base_url=f"http://127.0.0.1:{settings.api_port}", timeout=10)
+        self.base_url = f"http://127.0.0.1:{settings.api_port}"
+        self.http = httpx.Client(base_url=self.base_url, timeout=10)
         self.tokens = demo_tokens(settings)
 
-    def get(self, path: str, actor: str = "psad:national", **params) -> dict:
-        r = self.http.get(path, params=params, headers={"Authorization": f"Bearer {self.tokens[actor]}"})
+    def _auth(self, actor: str | None) -> dict:
+        if actor is None and "Authorization" in self.http.headers:
+            return {}
+        return {"Authorization": f"Bearer {self.tokens[actor or 'psad:national']}"}
+
+    def get(self, path: str, actor: str | None = None, **params) -> dict:
+        r = self.http.get(path, params=params, headers=self._auth(actor))
         r.raise_for_status()
         return r.json()
 
-    def wait_for(self, path: str, predicate, timeout: float = 60, actor: str = "psad:national", **params) -> dict:
+    def wait_for(self, path: str, predicate, timeout: float = 60, actor: str | None = None, **params) -> dict:
         deadline, body = time.monotonic() + timeout, None
         while time.monotonic() < deadline:
             if self.platform.dead():
