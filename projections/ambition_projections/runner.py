@@ -69,7 +69,8 @@ class ProjectionWorker:
             self.topics.parcours, self.topics.rejets,
             bootstrap_servers=self.settings.bootstrap, group_id=self.group_id,
             enable_auto_commit=False, auto_offset_reset="earliest",
-            session_timeout_ms=6000, heartbeat_interval_ms=1000, max_poll_interval_ms=60000,
+            session_timeout_ms=int(self.settings.session_timeout * 1000),
+            heartbeat_interval_ms=int(self.settings.heartbeat_interval * 1000), max_poll_interval_ms=60000,
             max_poll_records=500, fetch_max_wait_ms=50, client_id="ambition-projections",
         )
 

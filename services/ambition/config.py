@@ -76,6 +76,10 @@ class Settings:
     session_timeout: float = field(default_factory=lambda: float(_env("KAFKA_SESSION_TIMEOUT", "6")))
     heartbeat_interval: float = field(default_factory=lambda: float(_env("KAFKA_HEARTBEAT_INTERVAL", "1")))
     batch_size: int = field(default_factory=lambda: int(_env("BATCH_SIZE", "200")))
+    # longest wait (seconds) for a batch to fill before it is processed anyway
+    batch_wait: float = field(default_factory=lambda: float(_env("BATCH_WAIT", "0.05")))
+    # longest time the broker may hold an idle fetch of the processor (milliseconds)
+    fetch_max_wait_ms: int = field(default_factory=lambda: int(_env("FETCH_MAX_WAIT_MS", "100")))
     relay_metrics_port: int = field(default_factory=lambda: int(_env("RELAY_METRICS_PORT", "9103")))
     # rentrée dates overriding the national defaults, JSON {"2026": "2026-09-01"}
     calendrier: str = field(default_factory=lambda: _env("CALENDRIER", ""))

@@ -14,19 +14,19 @@ import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import faust
-
 from ambition import metrics
 from ambition.config import Settings
 
 from .processor import Incoming, Processor, parking_sweep_interval
+from .transport import App
 
 log = logging.getLogger(__name__)
 settings = Settings()
 topics = settings.topics
 
-app = faust.App(
+app = App(
     "ambition-ingest",
+    fetch_max_wait_ms=settings.fetch_max_wait_ms,
     broker=f"kafka://{settings.bootstrap}",
     key_serializer="raw",
     value_serializer="raw",
@@ -95,7 +95,7 @@ async def _envoyer(envois) -> None:
 
 @app.agent(partner_topic)
 async def traiter(stream):
-    async for events in stream.take_events(settings.batch_size, within=0.2):
+    async for events in stream.take_events(settings.batch_size, within=settings.batch_wait):
         batch = [Incoming(e.message.topic, e.message.partition, e.message.offset,
                           e.message.key, e.message.value, list(e.message.headers or []))
                  for e in events]
