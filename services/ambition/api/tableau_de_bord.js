@@ -28,6 +28,7 @@
     svg.replaceChildren();
     const entries = Object.entries(donnees), max = Math.max(1, ...entries.map((e) => e[1]));
     const w = Math.max(20, Math.floor(500 / Math.max(1, entries.length)) - 8);
+    if (!entries.length) svg.append(el("text", { x: 10, y: 60 }, "Aucune donnée pour ces filtres."));
     entries.forEach(([label, n], i) => {
       const h = Math.round(100 * n / max), x = 10 + i * (w + 8);
       const g = el("g", { "data-cle": cle, "data-label": label, "data-n": n });
