@@ -14,6 +14,17 @@ from ambition.config import load_topics
 from .codec import Registry
 from .exemples import en_json, exemple
 
+# Personal data never appears in the published catalogue, not even synthetic: the example shows
+# the field's format instead of a value shaped like a real one.
+PERSONAL_PLACEHOLDERS = {"ine": "<INE: 10 digits or capital letters, then a capital letter>",
+                         "nom": "<family name>", "prenom": "<first name>",
+                         "date_naissance": "<birth date, YYYY-MM-DD>"}
+
+
+def _published(example: dict) -> dict:
+    return {k: PERSONAL_PLACEHOLDERS.get(k, v) if k in PERSONAL_PLACEHOLDERS else v
+            for k, v in example.items()}
+
 OWNERS = {"ambition.lycee": "LYCEE", "ambition.missionlocale": "MISSION_LOCALE",
           "ambition.foquale": "FOQUALE", "ambition.parcours": "PLATEFORME"}
 
@@ -62,7 +73,7 @@ def build(schemas_dir: Path | str) -> dict:
             "fullname": fullname, "name": name, "owner": OWNERS[namespace], "topic": topic_of[namespace],
             "doc": latest.raw.get("doc", ""), "versions": registry.versions(fullname),
             "latest": latest.version, "fingerprint": latest.fingerprint.hex(),
-            "fields": _fields(latest.raw), "example": en_json(exemple(latest.raw)),
+            "fields": _fields(latest.raw), "example": _published(en_json(exemple(latest.raw))),
         })
     return {"encoding": "Avro single-object encoding: C3 01, 8-byte little-endian CRC-64-AVRO "
                         "fingerprint of the writer schema, Avro binary body",

@@ -37,3 +37,15 @@ def test_http_routes():
     page = client.get("/v1/catalogue.html")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "ambition.missionlocale.BilanRealise" in page.text
+
+
+def test_the_published_catalogue_shows_no_personal_value():
+    import json
+    import re
+
+    from ambition.contracts.catalogue import build
+    from ambition.config import ROOT
+
+    text = json.dumps(build(ROOT / "schemas"), ensure_ascii=False)
+    assert not re.search(r"\b(?=[A-Z]*[0-9])[0-9A-Z]{10}[A-Z]\b", text)  # INE-shaped values
+    assert "<INE: 10 digits" in text
