@@ -20,6 +20,7 @@ class Topics:
     foquale: str
     parcours: str
     rejets: str
+    accuses: str
     partitions: int
     replication_factor: int
 
@@ -29,7 +30,7 @@ class Topics:
         return {"LYCEE": self.lycee, "MISSION_LOCALE": self.missionlocale, "FOQUALE": self.foquale}
 
     def all(self) -> list[str]:
-        return [self.lycee, self.missionlocale, self.foquale, self.parcours, self.rejets]
+        return [self.lycee, self.missionlocale, self.foquale, self.parcours, self.rejets, self.accuses]
 
 
 def load_topics(path: Path | None = None) -> Topics:
@@ -41,6 +42,7 @@ def load_topics(path: Path | None = None) -> Topics:
         foquale=t["foquale"]["name"],
         parcours=t["parcours"]["name"],
         rejets=t["rejets"]["name"],
+        accuses=t["accuses"]["name"],
         partitions=int(_env("PARTITIONS", str(data["partitions"]))),
         replication_factor=int(_env("REPLICATION_FACTOR", str(data["replication_factor"]))),
     )
@@ -83,6 +85,15 @@ class Settings:
     relay_metrics_port: int = field(default_factory=lambda: int(_env("RELAY_METRICS_PORT", "9103")))
     # rentrée dates overriding the national defaults, JSON {"2026": "2026-09-01"}
     calendrier: str = field(default_factory=lambda: _env("CALENDRIER", ""))
+
+    # the partner SDK: its API token (receipts, feed) and when an undecided event is sent again
+    partner_token: str = field(default_factory=lambda: _env("PARTNER_TOKEN", ""))
+    outbox_resend_after: float = field(default_factory=lambda: float(_env("OUTBOX_RESEND_AFTER", "60")))
+
+    @property
+    def api_url(self) -> str:
+        """The platform's HTTP API as a partner reaches it (receipts, feed, sandbox)."""
+        return _env("API_URL", f"http://{self.api_host}:{self.api_port}")
 
     @property
     def partners_file(self) -> Path:

@@ -38,6 +38,6 @@ def test_alert_rules_and_dashboard_use_existing_metrics():
 
 def test_topics_are_declared_once_with_distinct_names():
     topics = load_topics()
-    assert len(set(topics.all())) == 5
+    assert len(set(topics.all())) == len(topics.all()) == 6
     assert topics.partitions >= 1
     assert set(topics.partenaires) == {"LYCEE", "MISSION_LOCALE", "FOQUALE"}

@@ -19,7 +19,7 @@ from ambition.contracts import http as catalogue_http
 from ambition.sqlstore import read_engine
 from ambition_projections.runner import create_tables
 
-from . import psad, vues
+from . import partenaires, psad, vues
 from .jetons import Jetons
 
 
@@ -40,6 +40,18 @@ def create_app(settings: Settings | None = None, jetons: Jetons | None = None) -
         return make_app(settings)
 
     api.state.identite = lambda cle: parcours_app().identite(cle)  # for the lycée only
+
+    @lru_cache(maxsize=1)
+    def event_engine():
+        """The event store's database: the receipts live there, written with the decisions."""
+        from ambition.accuses import registre
+        from ambition.sqlstore import make_engine, sqlalchemy_url
+
+        e = make_engine(sqlalchemy_url(settings.event_store, settings.var_dir / "event-store.sqlite"))
+        registre.creer(e)
+        return e
+
+    api.state.event_engine = event_engine
 
     @api.middleware("http")
     async def count(request: Request, call_next):
@@ -63,5 +75,6 @@ def create_app(settings: Settings | None = None, jetons: Jetons | None = None) -
 
     api.include_router(vues.router)
     api.include_router(psad.router)
+    api.include_router(partenaires.router)
     api.include_router(catalogue_http.router)  # the published event catalogue: open to partners
     return api

@@ -2,7 +2,7 @@
 
 The agent holds no rule: it batches, hands the batch to the Processor off the event loop (the
 event store is synchronous), sends the refusals, counts. The Processor stores the accepted
-facts, parks the facts of unknown parcours and writes the refusals durably before returning;
+facts, writes a receipt for every decision, parks the facts of unknown parcours and writes the refusals durably before returning;
 only then are the offsets acknowledged. The agent body never raises: Faust's ``take_events``
 acknowledges a batch even when its consumer fails, so a failure is retried here instead, and
 a refusal the broker did not take stays in the parking table for the sweep to send.
@@ -15,6 +15,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ambition import metrics
+from ambition.accuses.publication import publier
 from ambition.config import Settings
 
 from .processor import Incoming, Processor, parking_sweep_interval
@@ -43,6 +44,7 @@ app = App(
 partner_topic = app.topic(topics.lycee, topics.missionlocale, topics.foquale,
                           key_type=bytes, value_type=bytes)
 rejets_topic = app.topic(topics.rejets, key_type=bytes, value_type=bytes)
+accuses_topic = app.topic(topics.accuses, key_type=bytes, value_type=bytes)
 
 _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parcours-store")
 _processor: Processor | None = None
@@ -102,6 +104,7 @@ async def traiter(stream):
         started = time.perf_counter()
         lot = await _off_loop(processor().handle, batch)
         await _envoyer(lot.envois)
+        await publier(accuses_topic, processor().attente.engine, _off_loop)
         metrics.PROCESSING_SECONDS.observe(time.perf_counter() - started)
         metrics.BATCH_SIZE.observe(len(batch))
 
@@ -111,6 +114,7 @@ async def balayer():
     """Replay parked facts whose parcours now exists, refuse the orphans, resend what is left."""
     envois = await _off_loop(processor().balayer)
     await _envoyer(envois)
+    await publier(accuses_topic, processor().attente.engine, _off_loop)
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ from sqlalchemy import (Column, DateTime, Integer, LargeBinary, MetaData, String
                         func, select, update)
 from sqlalchemy.dialects import postgresql, sqlite
 
+from ambition.accuses import registre
 from ambition.config import Settings
 from ambition.sqlstore import make_engine, sqlalchemy_url
 
@@ -70,19 +71,23 @@ class Attente:
         self.engine = engine or make_engine(sqlalchemy_url(settings.event_store,
                                                            settings.var_dir / "event-store.sqlite"))
         _meta.create_all(self.engine)
+        registre.creer(self.engine)
 
     def _insert(self):
         dialect = self.engine.dialect.name
         ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(attente)
         return ins.on_conflict_do_nothing(index_elements=["ref"])
 
-    def ecrire(self, rows: list[dict], updates: dict[int, dict], deletes: list[int]) -> list[Envoi]:
-        """One transaction: new rows (ignored if their ref exists), changed and released rows.
-        Returns every document waiting to be sent among the rows touched."""
-        if not (rows or updates or deletes):
-            return []  # the common case: every message accepted, nothing waiting
+    def ecrire(self, rows: list[dict], updates: dict[int, dict], deletes: list[int],
+               accuses: list[dict] = ()) -> list[Envoi]:
+        """One transaction: new rows (ignored if their ref exists), changed and released rows,
+        and the receipts of the decisions. Returns every document waiting to be sent among the
+        rows touched."""
+        if not (rows or updates or deletes or accuses):
+            return []
         now = datetime.now(timezone.utc)
         with self.engine.begin() as conn:
+            registre.inserer(conn, list(accuses))
             if rows:
                 conn.execute(self._insert(), [{"first_seen": now, **r} for r in rows])
             for row_id, values in updates.items():

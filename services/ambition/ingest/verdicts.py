@@ -6,9 +6,12 @@ operator (header ``ambition-retry-of``) also gets its result recorded on the rej
 """
 from __future__ import annotations
 
+import hashlib
+
 from ambition import metrics, rejets
 from ambition.parcours.faits import ACCEPTE, DOUBLON, INCONNU
 
+from . import recus
 from .parking import A_ENVOYER, PARQUE, encode_headers
 from .sequence import Source
 
@@ -20,6 +23,7 @@ class Verdicts:
         self.rows: list[dict] = []
         self.updates: dict[int, dict] = {}
         self.deletes: list[int] = []
+        self.accuses: list[dict] = []  # the receipts, written in the same transaction
         self.parking_changed = False
 
     def decider(self, sequence: list[Source]) -> None:
@@ -57,6 +61,7 @@ class Verdicts:
                               first_seen=s.row.first_seen if s.row is not None else None)
         metrics.REJECTED.labels(code).inc()
         self._retry_compte(inc, "refuse")
+        self._accuser(s, "refuse", code, message, event_id, partner)
         if s.row is not None:
             self.updates[s.row.id] = {"etat": A_ENVOYER, "reason": code, "document": doc}
             self._libere("orphelin" if code == "ORPHELIN" else "refuse")
@@ -66,6 +71,7 @@ class Verdicts:
         self._outcome(inc, "refuse", code)
 
     def _fini(self, s: Source, statut: str) -> None:
+        self._accuser(s, statut)
         if s.row is not None:
             self.deletes.append(s.row.id)
             self._libere(statut)
@@ -76,11 +82,20 @@ class Verdicts:
     def _parquer(self, s: Source) -> None:
         if s.row is not None:
             return  # still waiting
+        self._accuser(s, "parque")
         self.rows.append(self._row(s, PARQUE, _ref(s.inc), event_id=s.fait.event_id,
                                    partner=s.fait.emetteur.partner_id))
         self.parking_changed = True
         self._outcome(s.inc, "parque")
         self._resultat_retry(s, "parque")
+
+    def _accuser(self, s: Source, statut: str, code=None, message=None, event_id=None,
+                 partner=None) -> None:
+        base = s.row.ref if s.row is not None else _ref(s.inc)
+        row = recus.accuse(s, f"{base}:{statut}:{code or ''}", statut, code, message, event_id,
+                           partner, self.processor.partners)
+        if row is not None:
+            self.accuses.append(row)
 
     def _resultat_retry(self, s: Source, statut: str) -> None:
         retry = rejets.retry_of(s.inc.headers)
@@ -117,8 +132,11 @@ class Verdicts:
                 "partner": None, "reason": None, "document": None, **extra}
 
     def ecrire(self):
-        return self.processor.attente.ecrire(self.rows, self.updates, self.deletes)
+        return self.processor.attente.ecrire(self.rows, self.updates, self.deletes, self.accuses)
 
 
 def _ref(inc) -> str:
-    return f"{inc.topic}:{inc.partition}:{inc.offset}"
+    """Where the message was read, and a digest of its bytes: a redelivery has the same ref; a
+    broker that forgot its topics (restarted on memory storage) reuses offsets for new messages,
+    which keep refs of their own."""
+    return f"{inc.topic}:{inc.partition}:{inc.offset}:{hashlib.sha256(inc.value or b'').hexdigest()[:16]}"

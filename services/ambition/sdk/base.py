@@ -19,6 +19,7 @@ from ambition.contracts.codec import Registry
 from ambition.contracts.partners import Credentials
 from ambition.contracts.regles import Invalide, verifier
 
+from .accuses import Accuses
 from .outbox import Drainer, Outbox
 
 log = logging.getLogger(__name__)
@@ -49,10 +50,15 @@ class PartnerProducer:
                  settings: Settings | None = None, registry: Registry | None = None,
                  secret: str | None = None, topic: str | None = None,
                  producer: KafkaProducer | None = None, send_timeout: float = 30.0,
-                 outbox_path: str | Path | None = None, **kafka_config: Any):
+                 outbox_path: str | Path | None = None, api_url: str | None = None,
+                 api_token: str | None = None, renvoi_apres: float | None = None, **kafka_config: Any):
         """Without ``outbox_path``, each event is sent and waited for (EnvoiImpossible if the broker
         does not acknowledge it). With it, each event is first written to that SQLite file and a
-        background thread sends it; the call returns at once (see ``pending``, ``flush``)."""
+        background thread sends it; the call returns at once (see ``pending``, ``flush``).
+        With ``api_token`` (the partner's API token; default AMBITION_PARTNER_TOKEN) the outbox
+        keeps each event until the platform's receipt says it was decided, and sends it again
+        if no receipt came after ``renvoi_apres`` seconds (AMBITION_OUTBOX_RESEND_AFTER);
+        ``accuses()`` reads the receipts."""
         if credentials.type != self.partner_type:
             raise ValueError(f"{type(self).__name__} needs {self.partner_type} credentials, "
                              f"got {credentials.partner_id} ({credentials.type})")
@@ -65,6 +71,8 @@ class PartnerProducer:
         self.outbox: Outbox | None = None
         self._drainer: Drainer | None = None
         self._backlog, self._backlog_lock = 0, threading.Lock()
+        token = settings.partner_token if api_token is None else api_token
+        self._accuses = Accuses(api_url or settings.api_url, token) if token else None
         bootstrap = bootstrap or settings.bootstrap
         if outbox_path is None:
             self._producer = producer or KafkaProducer(
@@ -77,7 +85,9 @@ class PartnerProducer:
         self._drainer = Drainer(
             self.outbox, lambda: producer or KafkaProducer(
                 bootstrap_servers=bootstrap, client_id=credentials.partner_id, **config),
-            on_change=self._count_backlog)
+            on_change=self._count_backlog,
+            recus=self._accuses.lire if self._accuses is not None else None,
+            renvoi_apres=settings.outbox_resend_after if renvoi_apres is None else renvoi_apres)
         self._count_backlog(self.outbox.pending())
         self._drainer.start()
 
@@ -142,8 +152,20 @@ class PartnerProducer:
         return [Depose(self.topic, next((x.decode() for n, x in h if n == "ce_id"), None))
                 for v, h, k in messages]
 
+    def accuses(self, depuis: int = 0, limite: int = 500) -> list[dict]:
+        """The platform's receipts for this partner's messages after position ``depuis``
+        (docs/integration.md): needs the partner's API token."""
+        if self._accuses is None:
+            raise ValueError("no API token: pass api_token= (or set AMBITION_PARTNER_TOKEN)")
+        return self._accuses.lire(depuis, limite)
+
+    def verdicts(self) -> dict[str, tuple[str | None, str | None]]:
+        """With an outbox: event_id -> (verdict, reason code) of each event it holds."""
+        return self.outbox.verdicts() if self.outbox is not None else {}
+
     def pending(self) -> int:
-        """Events written to the outbox and not yet acknowledged by the broker (0 without outbox)."""
+        """Events written to the outbox and not yet settled: acknowledged by the broker, or
+        with an API token decided by the platform (0 without outbox)."""
         return self.outbox.pending() if self.outbox is not None else 0
 
     def flush(self, timeout: float | None = None) -> bool:
@@ -185,6 +207,8 @@ class PartnerProducer:
                         "opened on it", left, self.outbox.path)
         self._count_backlog(0)
         self.outbox.close()
+        if self._accuses is not None:
+            self._accuses.close()
 
     def __enter__(self):
         return self

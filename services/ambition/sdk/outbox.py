@@ -1,10 +1,19 @@
 """The partner's outbox: every event is written to a local SQLite file before it is sent.
 
 ``Outbox`` is the file (one row a signed message, exact bytes, in order); ``Drainer`` is the
-background thread that sends the rows to Kafka and deletes a row only once the broker has
-acknowledged it. A broker outage only grows the backlog; a partner process that restarts on
-the same file resends what was not acknowledged, with the same bytes, so the same event_id
-(the platform deduplicates on it). Delivery is at least once; effects are exactly once.
+background thread that sends the rows to Kafka. A broker outage only grows the backlog; a
+partner process that restarts on the same file resends what was not settled, with the same
+bytes, so the same event_id (the platform deduplicates on it). Delivery is at least once;
+effects are exactly once.
+
+Two ways to settle a row:
+- end to end (when the drainer is given the platform's receipts, ``recus``): a row sent and
+  acknowledged by the broker stays in the file until the platform's receipt for its event id
+  says it was decided (``accepte``, ``doublon``, ``parque``, ``refuse``); the verdict is written
+  on the row (a ``parque`` is replaced by the final verdict when it comes). A row sent and not
+  decided after ``renvoi_apres`` seconds is sent again: a broker that forgot it (restarted on
+  memory storage, an unclean leader election) then costs time, nothing else;
+- broker only (no receipts): a row is deleted once the broker acknowledged it.
 """
 from __future__ import annotations
 
@@ -16,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+import httpx
 from kafka.errors import KafkaError
 
 log = logging.getLogger(__name__)
@@ -29,6 +39,10 @@ CREATE TABLE IF NOT EXISTS outbox (
     value    BLOB,
     created  REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS outbox_recus (
+    name     TEXT PRIMARY KEY,
+    position INTEGER NOT NULL        -- the last receipt read (GET /v1/partenaires/moi/accuses)
+);
 CREATE TABLE IF NOT EXISTS outbox_headers (
     seq   INTEGER NOT NULL REFERENCES outbox(seq) ON DELETE CASCADE,
     pos   INTEGER NOT NULL,
@@ -37,6 +51,11 @@ CREATE TABLE IF NOT EXISTS outbox_headers (
     PRIMARY KEY (seq, pos)
 );
 """
+
+
+# A later receipt replaces an earlier verdict unless it says less: a fact parked then accepted
+# ends accepted; the duplicate receipt of a resend does not hide the first verdict.
+RANG = {"parque": 0, "doublon": 1, "accepte": 2, "refuse": 2}
 
 
 @dataclass(frozen=True)
@@ -61,6 +80,10 @@ class Outbox:
         self._db.execute("PRAGMA synchronous=FULL")  # an enqueued event survives a power cut
         self._db.execute("PRAGMA foreign_keys=ON")
         self._db.executescript(_SCHEMA)
+        columns = {r[1] for r in self._db.execute("PRAGMA table_info(outbox)")}
+        for name, kind in (("envoye", "REAL"), ("verdict", "TEXT"), ("code", "TEXT")):
+            if name not in columns:  # a file written by an earlier SDK
+                self._db.execute(f"ALTER TABLE outbox ADD COLUMN {name} {kind}")
 
     def put(self, items: Iterable[tuple[str, bytes | None, bytes | None, list[tuple[str, bytes]]]]) -> int:
         """Append (topic, key, value, headers) messages in one transaction; returns how many were
@@ -85,11 +108,14 @@ class Outbox:
                 raise
         return added
 
-    def peek(self, limit: int = 500) -> list[Message]:
-        """The oldest waiting messages, in the order they were put."""
+    def peek(self, limit: int = 500, renvoi_avant: float | None = None) -> list[Message]:
+        """The oldest messages to send, in the order they were put: never sent, or sent before
+        ``renvoi_avant`` (a time.time()) and still not decided."""
         with self._lock:
-            rows = self._db.execute("SELECT seq, event_id, topic, key, value FROM outbox "
-                                    "ORDER BY seq LIMIT ?", (limit,)).fetchall()
+            rows = self._db.execute(
+                "SELECT seq, event_id, topic, key, value FROM outbox WHERE verdict IS NULL "
+                "AND (envoye IS NULL OR envoye < ?) ORDER BY seq LIMIT ?",
+                (-1.0 if renvoi_avant is None else renvoi_avant, limit)).fetchall()
             if not rows:
                 return []
             headers: dict[int, list] = {r[0]: [] for r in rows}
@@ -112,9 +138,61 @@ class Outbox:
             self._db.executemany("DELETE FROM outbox WHERE seq = ?", [(s,) for s in seqs])
             self._db.execute("COMMIT")
 
-    def pending(self) -> int:
+    def envoyes(self, seqs: Iterable[int]) -> None:
+        """The broker has these; they stay until the platform's receipt."""
+        now = time.time()
         with self._lock:
-            return self._db.execute("SELECT count(*) FROM outbox").fetchone()[0]
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany("UPDATE outbox SET envoye = ? WHERE seq = ?", [(now, s) for s in seqs])
+            self._db.execute("COMMIT")
+
+    def decider(self, recus: list[dict], position: int) -> int:
+        """Write the verdicts of ``recus`` (the platform's receipts) on their rows and the
+        receipts' ``position``, in one transaction; returns how many rows got a verdict."""
+        decided = 0
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for r in recus:
+                    if not r.get("event_id") or r.get("statut") not in RANG:
+                        continue
+                    row = self._db.execute("SELECT verdict FROM outbox WHERE event_id = ?",
+                                           (r["event_id"],)).fetchone()
+                    if row is None or RANG.get(row[0], -1) > RANG[r["statut"]]:
+                        continue
+                    decided += row[0] is None
+                    self._db.execute("UPDATE outbox SET verdict = ?, code = ? WHERE event_id = ?",
+                                     (r["statut"], r.get("code"), r["event_id"]))
+                self._db.execute("INSERT INTO outbox_recus (name, position) VALUES ('accuses', ?) "
+                                 "ON CONFLICT(name) DO UPDATE SET position = excluded.position",
+                                 (position,))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return decided
+
+    def position(self) -> int:
+        with self._lock:
+            row = self._db.execute("SELECT position FROM outbox_recus WHERE name = 'accuses'").fetchone()
+        return row[0] if row else 0
+
+    def verdicts(self) -> dict[str, tuple[str | None, str | None]]:
+        """event_id -> (verdict, reason code) of every event in the file (verdict None: not decided)."""
+        with self._lock:
+            return {e: (v, c) for e, v, c in self._db.execute(
+                "SELECT event_id, verdict, code FROM outbox WHERE event_id IS NOT NULL")}
+
+    def pending(self) -> int:
+        """Events not settled yet: not acknowledged, or (end to end) not decided by the platform."""
+        with self._lock:
+            return self._db.execute("SELECT count(*) FROM outbox WHERE verdict IS NULL").fetchone()[0]
+
+    def en_vol(self) -> int:
+        """Events sent and acknowledged by the broker, waiting for the platform's receipt."""
+        with self._lock:
+            return self._db.execute("SELECT count(*) FROM outbox WHERE verdict IS NULL "
+                                    "AND envoye IS NOT NULL").fetchone()[0]
 
     def close(self) -> None:
         with self._lock:
@@ -129,10 +207,15 @@ class Drainer(threading.Thread):
     called with the backlog after each step (the metrics gauge)."""
 
     def __init__(self, outbox: Outbox, connect: Callable[[], object], *, batch: int = 500,
-                 backoff_max: float = 5.0, on_change: Callable[[int], None] = lambda n: None):
+                 backoff_max: float = 5.0, on_change: Callable[[int], None] = lambda n: None,
+                 recus: Callable[[int], list[dict]] | None = None, renvoi_apres: float = 60.0):
+        """``recus(depuis)``: the platform's receipts after a position (end-to-end mode);
+        ``renvoi_apres``: seconds after which a sent event still undecided is sent again."""
         super().__init__(name=f"outbox-drainer:{outbox.path.name}", daemon=True)
         self.outbox, self.connect, self.batch, self.backoff_max = outbox, connect, batch, backoff_max
         self.on_change = on_change
+        self.recus, self.renvoi_apres = recus, renvoi_apres
+        self._lu = 0.0  # when the receipts were last read
         self.producer = None
         self.last_error: str | None = None
         self._wake = threading.Event()
@@ -153,7 +236,7 @@ class Drainer(threading.Thread):
                 backoff = 0.2
             except Exception as exc:  # noqa: BLE001 - the thread must outlive any failure
                 self.last_error = f"{type(exc).__name__}: {exc}"
-                if not isinstance(exc, (KafkaError, OSError)):
+                if not isinstance(exc, (KafkaError, OSError, httpx.HTTPError)):
                     log.exception("partner outbox %s: unexpected error", self.outbox.path.name)
                 log.warning("partner outbox %s: %s; %d event(s) kept, retrying in %.1fs",
                             self.outbox.path.name, self.last_error, self.outbox.pending(), backoff)
@@ -165,11 +248,14 @@ class Drainer(threading.Thread):
                 self._wake.clear()
 
     def step(self) -> bool:
-        """Send one batch and wait for it; returns False when the outbox was empty."""
-        messages = self.outbox.peek(self.batch)
+        """Read the receipts (end to end), send one batch and wait for it; returns False when
+        there was nothing to do."""
+        decided = self.lire_recus()
+        renvoi = None if self.recus is None else time.time() - self.renvoi_apres
+        messages = self.outbox.peek(self.batch, renvoi)
         self.on_change(self.outbox.pending())
         if not messages:
-            return False
+            return decided > 0
         if self.producer is None:
             self.producer = self.connect()
         futures = [(m.seq, self.producer.send(m.topic, key=m.key, value=m.value, headers=m.headers))
@@ -187,8 +273,25 @@ class Drainer(threading.Thread):
                         break
             if self._stopping.is_set():
                 break
-        self.outbox.acknowledge(acked)
+        if self.recus is None:
+            self.outbox.acknowledge(acked)
+        else:
+            self.outbox.envoyes(acked)
         self.on_change(self.outbox.pending())
         if error is not None:
             raise error
         return True
+
+    def lire_recus(self, every: float = 0.5) -> int:
+        """End to end: read the new receipts (at most every ``every`` s, and only while events
+        wait for theirs) and write their verdicts; returns how many events were decided."""
+        if self.recus is None or time.monotonic() - self._lu < every or not self.outbox.en_vol():
+            return 0
+        self._lu = time.monotonic()
+        decided, position = 0, self.outbox.position()
+        while True:
+            recus = self.recus(position)
+            if not recus:
+                return decided
+            position = max(r["position"] for r in recus)
+            decided += self.outbox.decider(recus, position)

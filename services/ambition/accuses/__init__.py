@@ -1,0 +1,1 @@
+"""Receipts: what became of each partner message, told to that partner only."""
