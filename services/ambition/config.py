@@ -101,6 +101,11 @@ class Settings:
         return Path(_env("PARTNERS_FILE", str(self.var_dir / "partners.json")))
 
     @property
+    def partners_journal(self) -> Path:
+        """Every change to the partners' keys (JSON lines): added, rotated, revoked."""
+        return Path(_env("PARTNERS_JOURNAL", str(self.var_dir / "partners-journal.jsonl")))
+
+    @property
     def bootstrap(self) -> str:
         return self.kafka_bootstrap or f"127.0.0.1:{self.broker_port}"
 

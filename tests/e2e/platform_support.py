@@ -12,7 +12,7 @@ from ambition.api.jetons import demo_tokens
 from ambition.broker import EmbeddedBroker
 from ambition.config import Settings, load_topics
 from ambition.contracts.partners import demo_partners
-from ambition.local import LocalPlatform
+from ambition.local import WORKERS, LocalPlatform
 from ambition.sdk import PRODUCERS
 from ambition.topics import create_topics
 
@@ -60,17 +60,17 @@ def essentiel(synthese: dict) -> dict:
     return {k: synthese[k] for k in ("entrees", "parcours_ouverts", "issues", "refus")}
 
 
-def demarrer(base: Path, **extra_env: str) -> Running:
-    """Start a platform; once more on fresh ports if a worker dies at start (another process of
-    this shared machine may take a port between its choice and its use)."""
+def demarrer(base: Path, workers=WORKERS, **extra_env: str) -> Running:
+    """Start a platform (``workers``: all by default); once more on fresh ports if a worker dies
+    at start (another process of this shared machine may take a port between its choice and its use)."""
     try:
-        return _demarrer(base / "a", **extra_env)
+        return _demarrer(base / "a", workers, **extra_env)
     except (RuntimeError, TimeoutError) as first:
         print(f"platform start failed, retrying on fresh ports: {first}")
-        return _demarrer(base / "b", **extra_env)
+        return _demarrer(base / "b", workers, **extra_env)
 
 
-def _demarrer(base: Path, **extra_env: str) -> Running:
+def _demarrer(base: Path, workers=WORKERS, **extra_env: str) -> Running:
     base.mkdir(parents=True, exist_ok=True)
     broker = EmbeddedBroker(free_port(), log_path=base / "broker.log").start()
     ports = {k: free_port() for k in ("api", "ingest", "projection", "relay")}
@@ -83,7 +83,7 @@ def _demarrer(base: Path, **extra_env: str) -> Running:
            "AMBITION_RELAY_METRICS_PORT": str(ports["relay"]), **extra_env}
     create_topics(broker.bootstrap, load_topics())
     demo_partners(settings)
-    platform = LocalPlatform(env, log_dir=base / "log").start()
+    platform = LocalPlatform(env, workers=workers, log_dir=base / "log").start()
     try:
         platform.wait_api(f"http://127.0.0.1:{settings.api_port}")
     except Exception as exc:

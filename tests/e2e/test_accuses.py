@@ -2,6 +2,7 @@
 the API and on the receipts topic; a partner's token sees nobody else's."""
 from __future__ import annotations
 
+import base64
 import json
 import random
 import time
@@ -12,6 +13,7 @@ import pytest
 from kafka import KafkaConsumer, TopicPartition
 from platform_support import producteurs
 
+from ambition.contracts.identifiants import cle_uai
 from ambition.exchange.cohorte import RENTREE, TODAY
 from ambition.simulator import inscription
 
@@ -110,3 +112,48 @@ def lire_topic(bootstrap: str, topic: str, event_ids: set[str], timeout: float =
     finally:
         consumer.close()
     return vus
+
+
+def document(topic: str, key: bytes | None, value: bytes, headers) -> dict:
+    """A message as docs/integration.md writes it for the sandbox and the test vectors."""
+    b64 = lambda b: base64.b64encode(b).decode()  # noqa: E731
+    return {"topic": topic, "key": None if key is None else b64(key), "value": b64(value),
+            "headers": [[n, b64(v)] for n, v in headers]}
+
+
+def test_the_sandbox_answers_what_the_platform_then_does(running):
+    r = running
+    p = producteurs(r)
+    lycee, ml = p["lycee:0750650" + cle_uai("0750650")], p[ML]
+    lid = lycee.credentials.partner_id
+    champs, _ = inscription(random.Random(21), lycee.credentials.identifiant, RENTREE, TODAY)
+    champs.update(diplome="CAP", session_examen=RENTREE.year, en_emploi=False, en_formation=False)
+    cle = lycee.cle(champs["ine"])
+    uai = {"uai": lycee.credentials.identifiant, "mission_locale_pressentie": None}
+    inscrit = lycee.build("EleveInscrit", cle, {**champs, **uai})
+    bts_champs = {**champs, "ine": champs["ine"][:-1] + "Z", "diplome": "BTS"}
+    bts = lycee.build("EleveInscrit", lycee.cle(bts_champs["ine"]), {**bts_champs, **uai})
+    altere = (inscrit[0][:-1] + bytes([inscrit[0][-1] ^ 1]), inscrit[1])
+    accueil = ml.build("AccueilRealise", "1" * 32, {"siret": ml.credentials.identifiant,
+                                                     "conseiller": "C. Roux", "date": TODAY})
+    cas = [(lid, lycee, inscrit, cle, "accepte", None), (lid, lycee, inscrit, cle, "doublon", None),
+           (lid, lycee, bts, "b", "refuse", "ELIGIBILITE_DIPLOME"),
+           (lid, lycee, altere, cle, "refuse", "SIGNATURE_INVALIDE"),
+           (ML, ml, accueil, "1" * 32, "parque", None)]
+    for actor, producer, (value, headers), key, statut, code in cas:
+        doc = document(producer.topic, key.encode(), value, headers)
+        sandbox = r.http.post("/v1/bac-a-sable", json=doc,
+                              headers={"Authorization": f"Bearer {r.tokens[actor]}"})
+        assert sandbox.status_code == 200, sandbox.text
+        avant = accuses(r, actor)[-1]["position"] if accuses(r, actor) else 0
+        producer.send_raw(value, headers, key.encode())
+        deadline = time.monotonic() + 60
+        while not (nouveaux := accuses(r, actor, depuis=avant)):
+            assert time.monotonic() < deadline, "no receipt"
+            time.sleep(0.3)
+        [recu] = nouveaux
+        assert (sandbox.json()["statut"], sandbox.json()["code"]) == (recu["statut"], recu["code"]) \
+            == (statut, code), (sandbox.json(), recu)
+    autre = r.http.post("/v1/bac-a-sable", json=document(lycee.topic, None, *inscrit),
+                        headers={"Authorization": f"Bearer {r.tokens[AUTRE]}"})
+    assert autre.status_code == 403  # another partner's message: not the caller's to test

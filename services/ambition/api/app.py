@@ -19,7 +19,7 @@ from ambition.contracts import http as catalogue_http
 from ambition.sqlstore import read_engine
 from ambition_projections.runner import create_tables
 
-from . import partenaires, psad, vues
+from . import bac_a_sable, flux, partenaires, psad, vues
 from .jetons import Jetons
 
 
@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None, jetons: Jetons | None = None) -
                   description="Read views of the parcours Ambition Emploi, one per actor. Each actor "
                               "authenticates with its own bearer token and reads its own rows only.")
     api.state.engine = engine
+    api.state.settings = settings
     api.state.jetons = jetons or Jetons.load(settings)
 
     @lru_cache(maxsize=1)
@@ -40,6 +41,15 @@ def create_app(settings: Settings | None = None, jetons: Jetons | None = None) -
         return make_app(settings)
 
     api.state.identite = lambda cle: parcours_app().identite(cle)  # for the lycée only
+    api.state.parcours_app = parcours_app
+
+    @lru_cache(maxsize=1)
+    def registry():
+        from ambition.contracts.codec import Registry
+
+        return Registry.load(settings.schemas_dir)
+
+    api.state.registry = registry
 
     @lru_cache(maxsize=1)
     def event_engine():
@@ -76,5 +86,7 @@ def create_app(settings: Settings | None = None, jetons: Jetons | None = None) -
     api.include_router(vues.router)
     api.include_router(psad.router)
     api.include_router(partenaires.router)
+    api.include_router(flux.router)
+    api.include_router(bac_a_sable.router)
     api.include_router(catalogue_http.router)  # the published event catalogue: open to partners
     return api

@@ -2,8 +2,9 @@
 
 Checks, in this order, each failure a ``Rejet`` with its own reason code:
  1. framing: MESSAGE_TRONQUE, MAGIQUE_INVALIDE, SCHEMA_INCONNU, DECODAGE_IMPOSSIBLE
- 2. SIGNATURE_INVALIDE: the ambition-partner header names a registered partner whose key signs
-    the value and the CloudEvents headers (nothing of the content is trusted before this)
+ 2. SIGNATURE_INVALIDE: the ambition-partner header names a registered partner whose key in
+    force signs the value and the CloudEvents headers (nothing of the content is trusted before
+    this); CLE_REVOQUEE / CLE_EXPIREE when only a revoked / ended key of the partner signs
  3. ENVELOPPE_INVALIDE: envelope.source = signing partner, envelope.type = record full name,
     event_id a UUID, ce_id / ce_source / ce_type headers equal to the envelope
  4. TYPE_HORS_TOPIC: the event's namespace belongs to the topic's partner type
@@ -19,7 +20,7 @@ import json
 import uuid
 from dataclasses import dataclass
 
-from . import signing
+from . import cles, signing
 from .codec import CodecError, Registry
 from .partners import PartnerDirectory
 from .regles import Invalide, verifier
@@ -73,9 +74,9 @@ def lire(topic_partner_type: str, value: bytes | None, headers: list[tuple[str, 
         raise Rejet("SIGNATURE_INVALIDE", f"unknown partner {claimed!r} in header {signing.PARTNER_HEADER}"
                     if claimed else f"header {signing.PARTNER_HEADER} missing")
     try:
-        signing.verify(partner.public_key, value, headers)
+        cles.verifier(partner, value, headers)
     except signing.SignatureInvalide as exc:
-        raise Rejet("SIGNATURE_INVALIDE", str(exc), partner_id=partner.id) from None
+        raise Rejet(getattr(exc, "code", "SIGNATURE_INVALIDE"), str(exc), partner_id=partner.id) from None
 
     record = dict(decoded.record)
     envelope = record.pop("envelope")
@@ -125,5 +126,5 @@ def empreinte(fullname: str, envelope: dict, payload: dict) -> str:
 
 
 REASON_CODES = ("MESSAGE_TRONQUE", "MAGIQUE_INVALIDE", "SCHEMA_INCONNU", "DECODAGE_IMPOSSIBLE",
-                "SIGNATURE_INVALIDE", "ENVELOPPE_INVALIDE", "TYPE_HORS_TOPIC", "EMETTEUR_AUTORISE",
+                "SIGNATURE_INVALIDE", "CLE_REVOQUEE", "CLE_EXPIREE", "ENVELOPPE_INVALIDE", "TYPE_HORS_TOPIC", "EMETTEUR_AUTORISE",
                 "UAI_INVALIDE", "SIRET_INVALIDE", "INE_INVALIDE", "DATE_INVALIDE", "SUJET_INVALIDE")

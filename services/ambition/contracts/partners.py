@@ -1,7 +1,9 @@
 """Registered partners and their Ed25519 public keys (settings.partners_file, JSON).
 
 The file is a JSON list of ``{"id", "type", "identifiant", "public_key"}`` (raw Ed25519 key,
-base64). Private keys never go into it: ``add_partner`` returns the private key once.
+base64), and ``cles`` once a partner's keys changed (rotation, revocation: see ``cles``).
+Private keys never go into it: ``add_partner`` returns the private key once, or registers the
+partner's own public key. Every change is recorded in the keys journal.
 ``demo_partners`` keeps dev-only private keys under ``settings.var_dir / "keys"`` so local runs and
 tests can sign; production partners keep their own keys.
 """
@@ -9,13 +11,14 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from ambition.config import Settings
 
-from . import signing
+from . import cles, signing
 from .identifiants import PARTNER_TYPES, cle_uai, identifiant_valide, partner_id
 
 _IDENTIFIANT_AIDE = {"LYCEE": "a UAI: 7 digits + key letter, e.g. 0753268V",
@@ -32,7 +35,11 @@ class Partner:
     id: str
     type: str
     identifiant: str
-    public_key: str
+    public_key: str  # the newest key in force
+    cles: tuple = ()  # every key with its dates, once the keys changed (``cles.cles_de``)
+
+    def __post_init__(self):
+        object.__setattr__(self, "cles", tuple(self.cles))
 
 
 @dataclass(frozen=True)
@@ -75,10 +82,19 @@ def _read(path: Path) -> list[Partner]:
     return [Partner(**entry) for entry in json.loads(path.read_text())]
 
 
+def _entry(p: Partner) -> dict:
+    d = asdict(p)
+    if not p.cles:
+        del d["cles"]
+    else:
+        d["cles"] = list(p.cles)
+    return d
+
+
 def _write(path: Path, partners: Iterable[Partner]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps([asdict(p) for p in sorted(partners, key=lambda p: p.id)], indent=2) + "\n")
+    tmp.write_text(json.dumps([_entry(p) for p in sorted(partners, key=lambda p: p.id)], indent=2) + "\n")
     os.replace(tmp, path)
 
 
@@ -91,17 +107,62 @@ def check_identifiant(partner_type: str, identifiant: str) -> str:
     return partner_id(partner_type, identifiant)
 
 
-def add_partner(settings: Settings, partner_type: str, identifiant: str) -> tuple[str, str]:
-    """Register a partner; returns (partner_id, private_key_b64). The private key is not kept:
-    give it to the partner now. A partner already registered is refused (PartnerError)."""
+def add_partner(settings: Settings, partner_type: str, identifiant: str,
+                public_key: str | None = None) -> tuple[str, str | None]:
+    """Register a partner; returns (partner_id, private_key_b64). With ``public_key`` (the
+    partner made its own pair), that key is registered and no private key exists here (None).
+    Otherwise a pair is made; the private key is not kept: give it to the partner now.
+    A partner already registered is refused (PartnerError)."""
     pid = check_identifiant(partner_type, identifiant)
     partners = {p.id: p for p in _read(settings.partners_file)}
     if pid in partners:
-        raise PartnerError(f"{pid} is already registered; its key cannot be shown again")
-    private, public = signing.new_key_pair()
-    partners[pid] = Partner(pid, partner_type, identifiant, public)
+        raise PartnerError(f"{pid} is already registered: to change its key, use `partners rotate`")
+    private = None
+    if public_key is None:
+        private, public_key = signing.new_key_pair()
+    partners[pid] = Partner(pid, partner_type, identifiant, public_key)
     _write(settings.partners_file, partners.values())
+    cles.journaliser(settings.partners_journal, pid, "ajout", cle=cles.identifiant(public_key))
     return pid, private
+
+
+def _partenaire(settings: Settings, pid: str) -> tuple[dict, Partner]:
+    partners = {p.id: p for p in _read(settings.partners_file)}
+    if pid not in partners:
+        raise PartnerError(f"{pid} is not registered (see `partners list`)")
+    return partners, partners[pid]
+
+
+def rotate_key(settings: Settings, pid: str, public_key: str, fin_ancienne: str) -> str:
+    """Add a new key to a partner; its keys in force so far end at ``fin_ancienne`` (ISO 8601
+    date-time, UTC if no offset): until then both sign. Returns the new key's id."""
+    fin = datetime.fromisoformat(fin_ancienne)
+    fin = (fin if fin.tzinfo else fin.replace(tzinfo=timezone.utc)).isoformat(timespec="seconds")
+    partners, p = _partenaire(settings, pid)
+    nouvelle = cles.nouvelle(public_key)
+    if any(c["id"] == nouvelle["id"] for c in cles.cles_de(p)):
+        raise PartnerError(f"key {nouvelle['id']} is already registered for {pid}")
+    anciennes = [dict(c, fin=c["fin"] or fin) if not c["revoquee"] else c for c in cles.cles_de(p)]
+    partners[pid] = replace(p, public_key=public_key, cles=tuple(anciennes + [nouvelle]))
+    _write(settings.partners_file, partners.values())
+    cles.journaliser(settings.partners_journal, pid, "rotation", cle=nouvelle["id"],
+                     fin_anciennes=fin, anciennes=[c["id"] for c in anciennes if not c["revoquee"]])
+    return nouvelle["id"]
+
+
+def revoke_key(settings: Settings, pid: str, key_id: str, motif: str = "") -> None:
+    """Revoke one key of a partner now: a message it signs is refused CLE_REVOQUEE."""
+    partners, p = _partenaire(settings, pid)
+    found = [c for c in cles.cles_de(p) if c["id"] == key_id]
+    if not found:
+        raise PartnerError(f"{pid} has no key {key_id} (see `partners list`)")
+    quand = cles.maintenant()
+    keys = [dict(c, revoquee=c["revoquee"] or quand) if c["id"] == key_id else c for c in cles.cles_de(p)]
+    en_vigueur = [c for c in keys if not c["revoquee"]]
+    partners[pid] = replace(p, public_key=en_vigueur[-1]["public_key"] if en_vigueur else p.public_key,
+                            cles=tuple(keys))
+    _write(settings.partners_file, partners.values())
+    cles.journaliser(settings.partners_journal, pid, "revocation", cle=key_id, motif=motif)
 
 
 def _uai(numero: str) -> str:
@@ -136,7 +197,8 @@ def demo_partners(settings: Settings) -> list[Credentials]:
             key_file.write_text(private + "\n")
             key_file.chmod(0o600)
         public = signing.public_key_of(private)
-        if partners.get(pid) != Partner(pid, ptype, ident, public):
+        known = partners.get(pid)
+        if known is None or (known.type, known.identifiant, known.public_key) != (ptype, ident, public):
             partners[pid] = Partner(pid, ptype, ident, public)
             changed = True
         creds.append(Credentials(pid, ptype, ident, private))

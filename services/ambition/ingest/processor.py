@@ -16,9 +16,9 @@ from datetime import datetime, timedelta, timezone
 
 from ambition import metrics
 from ambition.config import Settings
+from ambition.contracts.bac_a_sable import fait_de
 from ambition.contracts.inbound import Rejet, lire
 from ambition.contracts.partners import PartnerDirectory
-from ambition.parcours import Emetteur, Fait
 
 from .parking import PARQUE, Attente, Envoi, decode_headers
 from .sequence import Source, ordonner
@@ -93,12 +93,7 @@ class Processor:
                        self.registry, self.partners)
         except Rejet as r:
             return Source(inc, None, r, row)
-        emetteur = Emetteur(type=msg.partner_type, identifiant=msg.identifiant,
-                            partner_id=msg.partner_id)
-        fait = Fait(event_id=msg.envelope["event_id"], type=msg.type, emetteur=emetteur,
-                    cle=msg.envelope["subject"], time=msg.envelope["time"], payload=msg.payload,
-                    empreinte=msg.empreinte)
-        return Source(inc, fait, None, row)
+        return Source(inc, fait_de(msg), None, row)
 
     def _source_parquee(self, row) -> Source:
         inc = Incoming(row.topic, row.partition, row.offset, row.kafka_key, row.value,

@@ -100,6 +100,11 @@ class ParcoursApp(Application[UUID]):
                             f"no parcours yet for this key: {fait.type} is parked"), None
         return Resultat(fait.event_id, ACCEPTE, parcours_id=nouveau.id), nouveau
 
+    def essayer(self, fait: Fait) -> Resultat:
+        """What ``traiter_lot`` would decide for this fact alone against the stored state,
+        with nothing saved (the conformance sandbox)."""
+        return self._decider(self.parcours(fait.cle), fait)[0]
+
     def oublier(self, cle: str) -> None:
         """Right to erasure: delete the élève's identity; the pseudonymous history stays."""
         self.recorder.oublier_identite(Parcours.id_pour(cle))  # type: ignore[attr-defined]

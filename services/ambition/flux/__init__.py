@@ -1,0 +1,1 @@
+"""Each partner's feed: the validated events of the parcours it serves, and nothing else."""
