@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PG_HOST ?= 127.0.0.1
 PG_PORT ?= 5432
 
-.PHONY: install run test unit integration bench postgres chromium prometheus dashboard clean
+.PHONY: install run test unit integration bench postgres chromium prometheus dashboard node clean
 
 install: $(STAMP)
 
@@ -42,7 +42,13 @@ prometheus:
 dashboard: install
 	$(BIN)/python infra/grafana/dashboard.py
 
-test: install postgres chromium prometheus
+# the Node.js partner client of tests/node (avsc, kafkajs, pinned in its package-lock.json)
+node:
+	@command -v node >/dev/null && command -v npm >/dev/null || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm; }
+	@test -d tests/node/node_modules || npm ci --prefix tests/node --no-audit --no-fund --silent
+
+test: install postgres chromium prometheus node
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 unit: install

@@ -101,3 +101,18 @@ def test_a_file_with_an_error_sends_nothing(running, tmp_path):
     time.sleep(2)
     as_actor(running, cred.partner_id)
     assert running.get(f"/v1/lycees/{cred.identifiant}/eleves")["total"] == 0
+
+
+def test_with_its_token_the_import_reports_each_lines_verdict(running, tmp_path):
+    cred = [c for c in demo_partners(running.settings) if c.type == "LYCEE"][5]
+    rows = lignes(4, start=200)  # the last line is a BTS: refused by the platform
+    path = tmp_path / "export.csv"
+    path.write_text("\n".join([ENTETE] + [r for _, r in rows]) + "\n", encoding="utf-8")
+    token = demo_tokens(running.settings)[cred.partner_id]
+    done = import_csv(running, path, "--uai", cred.identifiant, "--outbox", str(tmp_path / "o.sqlite"),
+                      "--jeton", token, "--attente", "90")
+    assert done.returncode == 4, (done.stdout, done.stderr)
+    assert "platform verdicts: 3 accepte, 1 refuse" in done.stdout
+    assert "line 5: refused by the platform: ELIGIBILITE_DIPLOME" in done.stderr
+    for ine, _ in rows:
+        assert ine not in done.stdout + done.stderr

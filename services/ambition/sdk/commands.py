@@ -32,8 +32,13 @@ always gives the same event id (UAI + élève + date_debut), so the platform cou
 Events go through a local outbox file first: if the broker is away, they wait there and the
 next run of the command sends them. See docs/partenaires.md.
 
-Exit codes: 0 all sent; 1 lines in error; 2 unusable file or credentials; 3 events still
-waiting in the outbox after --attente seconds."""
+With the lycée's API token (--jeton, or AMBITION_PARTNER_TOKEN), the command waits for the
+platform's receipt of every line and reports each line's verdict (accepte, doublon, parque, or
+refuse with its reason code); an event with no receipt is sent again (the outbox keeps it).
+
+Exit codes: 0 all sent (with a token: all decided, none refused); 1 lines in error; 2 unusable
+file or credentials; 3 events still waiting in the outbox after --attente seconds; 4 (with a
+token) lines refused by the platform."""
 
 
 def _credentials(args, settings: Settings):
@@ -100,19 +105,42 @@ def import_csv(args) -> int:
     if args.dry_run:
         print(f"dry run: {len(lecture.messages)} enrolment(s) would be sent")
         return 1 if lecture.erreurs else 0
-    with LyceeProducer(creds, settings=settings, outbox_path=outbox) as producer:
+    token = settings.partner_token if args.jeton is None else args.jeton
+    attendu = "the platform's verdict" if token else "the broker"
+    with LyceeProducer(creds, settings=settings, outbox_path=outbox, api_token=token or None) as producer:
         producer.send_many((v, h, k) for _, v, h, k in lecture.messages)
         deadline = time.monotonic() + args.attente
         while not producer.flush(timeout=2) and time.monotonic() < deadline:
-            print(f"  {producer.pending()} event(s) waiting for the broker...", file=sys.stderr)
+            print(f"  {producer.pending()} event(s) waiting for {attendu}...", file=sys.stderr)
         left = producer.pending()
+        verdicts = producer.verdicts()
         producer.close(timeout=0)
     if left:
-        print(f"{left} event(s) not yet acknowledged by the broker: kept in {outbox}; run the "
+        print(f"{left} event(s) not yet settled ({attendu}): kept in {outbox}; run the "
               "command again later (any file, or the same one) to send them", file=sys.stderr)
         return 3
     print(f"sent {len(lecture.messages)} enrolment(s) from {creds.partner_id}")
-    return 1 if lecture.erreurs else 0
+    if not token:
+        return 1 if lecture.erreurs else 0
+    refusees = _rapport_verdicts(lecture.messages, verdicts)
+    return 4 if refusees else 1 if lecture.erreurs else 0
+
+
+def _rapport_verdicts(messages, verdicts) -> int:
+    """Each line's verdict, as the platform's receipt gave it; returns how many were refused."""
+    from collections import Counter
+
+    compte, refusees = Counter(), 0
+    for ligne, _, headers, _ in messages:
+        event_id = dict(headers)["ce_id"].decode()
+        verdict, code = verdicts.get(event_id, (None, None))
+        compte[verdict or "inconnu"] += 1
+        if verdict == "refuse":
+            refusees += 1
+            print(f"line {ligne}: refused by the platform: {code} (docs/integration.md lists "
+                  "each reason and its fix)", file=sys.stderr)
+    print("platform verdicts: " + ", ".join(f"{n} {v}" for v, n in sorted(compte.items())))
+    return refusees
 
 
 def register(subparsers) -> None:
@@ -131,5 +159,7 @@ def register(subparsers) -> None:
     p.add_argument("--separateur", help="force the separator (default: detected from the header)")
     p.add_argument("--outbox", help="the outbox file (default: var/outbox/lycee_<UAI>.sqlite)")
     p.add_argument("--attente", type=float, default=60.0,
-                   help="seconds to wait for the broker's acknowledgements (default 60)")
+                   help="seconds to wait for the acknowledgements (default 60)")
+    p.add_argument("--jeton", help="the lycée's API token: wait for the platform's verdict of each "
+                   "line (default: AMBITION_PARTNER_TOKEN; empty: the broker's acknowledgement only)")
     p.set_defaults(func=import_csv)

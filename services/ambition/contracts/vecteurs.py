@@ -1,0 +1,152 @@
+"""The published test vectors (docs/vecteurs/): what a client in any language checks itself with.
+
+- ``schemas.json``: every schema version's Parsing Canonical Form and CRC-64-AVRO fingerprint,
+  in both hex conventions: ``empreinte_octets`` the 8 bytes as they appear in a message
+  (little-endian), ``empreinte_long`` the 64-bit value as Java's ``parsingFingerprint64`` returns
+  it, printed big-endian (``Long.toHexString``);
+- ``partenaires.json``: the vectors' partners and their test keys (RFC 8032 section 7.1 keys 1
+  and 2; published, so never registered on a real platform);
+- ``messages/*.json``: signed messages with their exact bytes (key, value, headers, and the bytes
+  the signature covers), the record they carry, and the verdict of the reading edge.
+
+``python -m ambition.contracts.vecteurs`` rewrites docs/vecteurs/ from the schemas; the suite
+checks the files are current and that each verdict holds (tests/unit/contracts/test_vecteurs.py).
+"""
+from __future__ import annotations
+
+import base64
+import json
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+from fastavro.schema import to_parsing_canonical_form
+
+from ambition.config import ROOT
+
+from . import signing
+from .codec import MAGIC, Registry, crc64_fingerprint
+
+DOSSIER = ROOT / "docs" / "vecteurs"
+# RFC 8032, 7.1, TEST 1 and TEST 2 secret keys (raw 32 bytes): public test keys, never real ones
+CLES = {"lycee:0753268V": ("LYCEE", "0753268V",
+                           "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60"),
+        "ml:13002526500013": ("MISSION_LOCALE", "13002526500013",
+                              "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb")}
+TOPICS = {"LYCEE": "ambition.partenaires.lycee", "MISSION_LOCALE": "ambition.partenaires.missionlocale"}
+CLE = "5f2b8c0e1d7a4b3c9e6f0a1b2c3d4e5f"  # a parcours key (32 lower-case hex)
+TIME = datetime(2026, 10, 5, 8, 30, 0, 123000, tzinfo=timezone.utc)
+
+
+def _b64(b: bytes) -> str:
+    return base64.b64encode(b).decode()
+
+
+def _prive(pid: str) -> str:
+    return _b64(bytes.fromhex(CLES[pid][2]))
+
+
+def partenaires() -> list[dict]:
+    return [{"id": pid, "type": t, "identifiant": i, "public_key": signing.public_key_of(_prive(pid)),
+             "private_key_test_only": _prive(pid)} for pid, (t, i, _) in CLES.items()]
+
+
+def schemas(registry: Registry) -> list[dict]:
+    out = []
+    for fullname in registry.fullnames():
+        for v in registry.versions(fullname):
+            sv = registry.schema(fullname, v)
+            fp = crc64_fingerprint(sv.raw)
+            out.append({"nom": fullname, "version": v, "fichier": str(sv.path.relative_to(ROOT)),
+                        "forme_canonique": to_parsing_canonical_form(sv.raw),
+                        "empreinte_octets": fp.hex(),
+                        "empreinte_long": f"{int.from_bytes(fp, 'little'):016x}"})
+    return out
+
+
+def _json(v):
+    if isinstance(v, datetime):
+        return {"timestamp-millis": int(v.timestamp() * 1000), "iso": v.isoformat()}
+    if isinstance(v, date):
+        return {"date": (v - date(1970, 1, 1)).days, "iso": v.isoformat()}
+    if isinstance(v, dict):
+        return {k: _json(x) for k, x in v.items()}
+    return v
+
+
+def _message(registry, nom, description, pid, fullname, champs, verdict, *, event_id,
+             topic=None, alterer=None, headers_extra=None, ce_id=None) -> tuple[str, dict]:
+    ptype = CLES[pid][0]
+    envelope = {"event_id": event_id, "source": pid, "type": fullname, "time": TIME, "subject": CLE}
+    record = {"envelope": envelope, **champs}
+    value = registry.encode(fullname, record)
+    headers = [(signing.PARTNER_HEADER, pid.encode()), ("ce_id", (ce_id or event_id).encode()),
+               ("ce_source", pid.encode()), ("ce_type", fullname.encode()),
+               ("ce_time", b"2026-10-05T08:30:00.123Z"), ("ce_specversion", b"1.0"),
+               ("content-type", b"application/avro")] + list(headers_extra or [])
+    signe = signing.signed_bytes(value, headers)
+    headers.append((signing.SIGNATURE_HEADER, signing.sign(_prive(pid), value, headers)))
+    if alterer is not None:
+        value = alterer(value)
+    return nom, {
+        "description": description, "partenaire": pid, "topic": topic or TOPICS[ptype],
+        "key": _b64(CLE.encode()), "value": _b64(value), "value_hex": value.hex(),
+        "headers": [[n, _b64(v)] for n, v in headers],
+        "octets_signes_hex": signe.hex(), "enregistrement": _json(record),
+        "verdict_attendu": verdict}
+
+
+def messages(registry: Registry) -> dict[str, dict]:
+    activite = {"activite": "CONSOLIDATION_ACQUIS", "date": date(2026, 10, 2), "duree_heures": 6}
+    accueil = {"siret": "13002526500013", "conseiller": "C-042", "date": date(2026, 10, 1)}
+    lyc, ml = "lycee:0753268V", "ml:13002526500013"
+    act, acc = "ambition.lycee.ActiviteLyceeRealisee", "ambition.missionlocale.AccueilRealise"
+    flip = lambda v: v[:-1] + bytes([v[-1] ^ 0x01])  # noqa: E731
+    cas = [
+        _message(registry, "activite-lycee", "A lycée's activity, signed: the reading edge accepts it "
+                 "(the parcours rules then need the parcours to exist).", lyc, act, activite,
+                 {"statut": "accepte", "code": None}, event_id="7d3c1f0e-2b4a-4c8e-9f10-1a2b3c4d5e6f"),
+        _message(registry, "accueil-mission-locale", "A mission locale's accueil, signed.", ml, acc,
+                 accueil, {"statut": "accepte", "code": None},
+                 event_id="0b9d8c7e-6f5a-4b3c-8d2e-1f0a9b8c7d6e"),
+        _message(registry, "signature-invalide", "The activity with its last byte changed after "
+                 "signing.", lyc, act, activite, {"statut": "refuse", "code": "SIGNATURE_INVALIDE"},
+                 event_id="7d3c1f0e-2b4a-4c8e-9f10-1a2b3c4d5e70", alterer=flip),
+        _message(registry, "magique-invalide", "The activity without the C3 01 marker.", lyc, act,
+                 activite, {"statut": "refuse", "code": "MAGIQUE_INVALIDE"},
+                 event_id="7d3c1f0e-2b4a-4c8e-9f10-1a2b3c4d5e71", alterer=lambda v: b"\x00\x01" + v[2:]),
+        _message(registry, "schema-inconnu", "A fingerprint no released schema has.", lyc, act, activite,
+                 {"statut": "refuse", "code": "SCHEMA_INCONNU"}, event_id="7d3c1f0e-2b4a-4c8e-9f10-1a2b3c4d5e72",
+                 alterer=lambda v: MAGIC + bytes(8) + v[10:]),
+        _message(registry, "ce-id-different", "Signed, but the ce_id header is not the envelope's "
+                 "event_id.", lyc, act, activite, {"statut": "refuse", "code": "ENVELOPPE_INVALIDE"},
+                 event_id="7d3c1f0e-2b4a-4c8e-9f10-1a2b3c4d5e73", ce_id="7d3c1f0e-2b4a-4c8e-9f10-1a2b3c4d5e74"),
+        _message(registry, "type-hors-topic", "A mission locale's accueil sent on the lycée topic.", ml,
+                 acc, accueil, {"statut": "refuse", "code": "TYPE_HORS_TOPIC"},
+                 event_id="0b9d8c7e-6f5a-4b3c-8d2e-1f0a9b8c7d6f", topic=TOPICS["LYCEE"]),
+    ]
+    return dict(cas)
+
+
+def fichiers(registry: Registry) -> dict[str, str]:
+    """Relative path -> content of every vector file."""
+    dump = lambda x: json.dumps(x, indent=2, ensure_ascii=False) + "\n"  # noqa: E731
+    out = {"schemas.json": dump(schemas(registry)), "partenaires.json": dump(partenaires())}
+    out.update({f"messages/{nom}.json": dump(m) for nom, m in messages(registry).items()})
+    return out
+
+
+def ecrire(dossier: Path = DOSSIER) -> list[Path]:
+    from ambition.config import Settings
+
+    written = []
+    for rel, content in fichiers(Registry.load(Settings().schemas_dir)).items():
+        path = dossier / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for p in ecrire():
+        print(f"wrote {p.relative_to(ROOT)}")

@@ -1,0 +1,72 @@
+"""The published test vectors (docs/vecteurs/) are current and true: each message gets its
+stated verdict from the reading edge, its signature covers the stated bytes, each fingerprint
+is the one in its messages, in both hex conventions."""
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from ambition.contracts import signing
+from ambition.contracts.bac_a_sable import lire_message, verdict
+from ambition.contracts.partners import Partner, PartnerDirectory
+from ambition.contracts.vecteurs import DOSSIER, fichiers
+
+TYPES = {"ambition.partenaires.lycee": "LYCEE", "ambition.partenaires.missionlocale": "MISSION_LOCALE"}
+MESSAGES = sorted((DOSSIER / "messages").glob("*.json"))
+
+
+def test_the_vector_files_are_current(registry):
+    attendus = fichiers(registry)
+    presents = {str(p.relative_to(DOSSIER)) for p in DOSSIER.rglob("*.json")}
+    assert presents == set(attendus), "run `python -m ambition.contracts.vecteurs`"
+    for rel, content in attendus.items():
+        assert (DOSSIER / rel).read_text(encoding="utf-8") == content, \
+            f"{rel} is stale: run `python -m ambition.contracts.vecteurs`"
+
+
+def test_the_issue_example_fingerprint_in_both_conventions():
+    """Known answer: EleveInscrit v2, as a Java integrator prints parsingFingerprint64 (a long)
+    and as the bytes appear in a message."""
+    schemas = json.loads((DOSSIER / "schemas.json").read_text())
+    [v2] = [s for s in schemas if (s["nom"], s["version"]) == ("ambition.lycee.EleveInscrit", 2)]
+    assert (v2["empreinte_octets"], v2["empreinte_long"]) == ("d93beed64f153ac9", "c93a154fd6ee3bd9")
+
+
+@pytest.fixture(scope="module")
+def annuaire():
+    entries = json.loads((DOSSIER / "partenaires.json").read_text())
+    return PartnerDirectory([Partner(e["id"], e["type"], e["identifiant"], e["public_key"]) for e in entries])
+
+
+@pytest.mark.parametrize("path", MESSAGES, ids=[p.stem for p in MESSAGES])
+def test_each_message_gets_its_stated_verdict(path, registry, annuaire):
+    doc = json.loads(path.read_text())
+    topic, key, value, headers = lire_message(doc)
+    v = verdict(TYPES[topic], value, headers, registry, annuaire)
+    assert (v["statut"], v["code"]) == (doc["verdict_attendu"]["statut"], doc["verdict_attendu"]["code"])
+    assert value.hex() == doc["value_hex"] and key == b"5f2b8c0e1d7a4b3c9e6f0a1b2c3d4e5f"
+
+
+@pytest.mark.parametrize("path", MESSAGES, ids=[p.stem for p in MESSAGES])
+def test_the_signature_covers_the_stated_bytes(path, annuaire):
+    doc = json.loads(path.read_text())
+    _, _, value, headers = lire_message(doc)
+    unsigned = [(n, v) for n, v in headers if n != signing.SIGNATURE_HEADER]
+    sig = base64.b64decode(dict(headers)[signing.SIGNATURE_HEADER])
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    key = Ed25519PublicKey.from_public_bytes(base64.b64decode(annuaire.get(doc["partenaire"]).public_key))
+    key.verify(sig, bytes.fromhex(doc["octets_signes_hex"]))  # raises if not
+    if doc["verdict_attendu"]["code"] not in ("SIGNATURE_INVALIDE", "MAGIQUE_INVALIDE", "SCHEMA_INCONNU"):
+        assert signing.signed_bytes(value, unsigned).hex() == doc["octets_signes_hex"]
+
+
+def test_a_valid_message_starts_with_the_marker_and_its_schemas_fingerprint():
+    schemas = {(s["nom"]): s for s in json.loads((DOSSIER / "schemas.json").read_text()) if s["version"] == 1}
+    doc = json.loads((DOSSIER / "messages" / "activite-lycee.json").read_text())
+    value = bytes.fromhex(doc["value_hex"])
+    fp = schemas["ambition.lycee.ActiviteLyceeRealisee"]["empreinte_octets"]
+    assert value[:2] == b"\xc3\x01" and value[2:10].hex() == fp
+    assert int.from_bytes(value[2:10], "little") == int(schemas["ambition.lycee.ActiviteLyceeRealisee"]
+                                                        ["empreinte_long"], 16)
