@@ -116,3 +116,45 @@ def test_with_its_token_the_import_reports_each_lines_verdict(running, tmp_path)
     assert "line 5: refused by the platform: ELIGIBILITE_DIPLOME" in done.stderr
     for ine, _ in rows:
         assert ine not in done.stdout + done.stderr
+
+
+def test_a_mission_locale_and_a_foquale_network_import_their_facts(running, tmp_path):
+    import random
+    from datetime import timedelta
+
+    from ambition.exchange.cohorte import RENTREE, TODAY
+    from ambition.sdk import LyceeProducer
+    from ambition.simulator import inscription
+
+    creds = {c.partner_id: c for c in demo_partners(running.settings)}
+    champs, _ = inscription(random.Random(77), "0753268V", RENTREE, TODAY)
+    champs.update(diplome="CAP", session_examen=RENTREE.year, en_emploi=False, en_formation=False)
+    with LyceeProducer(creds["lycee:0753268V"], settings=running.settings) as lycee:
+        lycee.eleve_inscrit(**champs)
+        cle = lycee.cle(champs["ine"])
+    d = champs["date_debut"]
+    inconnue = "0123456789abcdef0123456789abcdef"  # no parcours: parked
+    ml = tmp_path / "ml.csv"
+    ml.write_text("evenement;parcours;conseiller;date;activite\n"
+                  f"AccueilRealise;{cle};C-7;{(d + timedelta(days=1)):%d/%m/%Y};\n"
+                  f"ActiviteMissionLocaleRealisee;{cle};;{(d + timedelta(days=2)):%d/%m/%Y};Mobilisation\n"
+                  f"ActiviteMissionLocaleRealisee;{inconnue};;{d.isoformat()};Mobilisation\n", encoding="utf-8")
+    tokens = demo_tokens(running.settings)
+    done = import_csv_kind(running, "missionlocale", ml, "--siret", "13002526500013",
+                           "--outbox", str(tmp_path / "ml.sqlite"), "--jeton", tokens["ml:13002526500013"])
+    assert done.returncode == 0, (done.stdout, done.stderr)
+    assert "sent 3 fact(s) from ml:13002526500013" in done.stdout
+    assert "platform verdicts: 2 accepte, 1 parque" in done.stdout
+    fq = tmp_path / "foquale.csv"
+    fq.write_text("evenement;parcours;date;solution_id;solution\n"
+                  f"PositionnementRealise;{cle};{d.isoformat()};;\n"
+                  f"SolutionProposee;{cle};{d.isoformat()};s-1;REMEDIATION\n", encoding="utf-8")
+    done = import_csv_kind(running, "foquale", fq, "--code", "ac-paris",
+                           "--outbox", str(tmp_path / "fq.sqlite"), "--jeton", tokens["foquale:ac-paris"])
+    assert done.returncode == 0 and "platform verdicts: 2 accepte" in done.stdout, (done.stdout, done.stderr)
+
+
+def import_csv_kind(running, kind: str, path: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, **running.env)
+    return subprocess.run([sys.executable, "-m", "ambition.cli", "import-csv", kind, str(path), *args],
+                          env=env, capture_output=True, text=True, timeout=150)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -79,7 +79,8 @@ class PartnerDirectory:
 def _read(path: Path) -> list[Partner]:
     if not path.exists():
         return []
-    return [Partner(**entry) for entry in json.loads(path.read_text())]
+    champs = {f.name for f in fields(Partner)}
+    return [Partner(**{k: v for k, v in entry.items() if k in champs}) for entry in json.loads(path.read_text())]
 
 
 def _entry(p: Partner) -> dict:

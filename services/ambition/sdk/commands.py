@@ -41,18 +41,26 @@ file or credentials; 3 events still waiting in the outbox after --attente second
 token) lines refused by the platform."""
 
 
+# kind -> (partner type, option naming the partner, what a line is, what the identifier is)
+KINDS = {"lycee": ("LYCEE", "uai", "enrolment(s)", "a UAI (7 digits and the key letter)"),
+         "missionlocale": ("MISSION_LOCALE", "siret", "fact(s)", "a SIRET (14 digits, Luhn)"),
+         "foquale": ("FOQUALE", "code", "fact(s)", "a Foquale/MLDS code, e.g. ac-paris")}
+
+
 def _credentials(args, settings: Settings):
-    from ambition.contracts.identifiants import partner_id, uai_valide
+    from ambition.contracts.identifiants import identifiant_valide, partner_id
     from ambition.contracts.partners import Credentials
 
-    if not uai_valide(args.uai):
-        raise ValueError(f"{args.uai!r} is not a UAI (7 digits and the key letter)")
-    pid = partner_id("LYCEE", args.uai)
+    ptype, option, _, attendu = KINDS[args.import_kind]
+    ident = getattr(args, option)
+    if not identifiant_valide(ptype, ident):
+        raise ValueError(f"{ident!r} is not {attendu}")
+    pid = partner_id(ptype, ident)
     key_file = Path(args.key_file) if args.key_file else settings.var_dir / "keys" / f"{pid.replace(':', '_')}.key"
     if not key_file.exists():
-        raise ValueError(f"no private key at {key_file}: pass --key-file with the key "
-                         "`ambition partners add` printed for this lycée")
-    return Credentials(pid, "LYCEE", args.uai, key_file.read_text().strip())
+        raise ValueError(f"no private key at {key_file}: pass --key-file with the partner's "
+                         "private key (the one `ambition partners add` printed)")
+    return Credentials(pid, ptype, ident, key_file.read_text().strip())
 
 
 class _SansEnvoi:
@@ -69,8 +77,7 @@ class _SansEnvoi:
 
 
 def import_csv(args) -> int:
-    from .csv_import import lire
-    from .lycee import LyceeProducer
+    from . import PRODUCERS, csv_faits, csv_import
 
     logging.getLogger("kafka").setLevel(logging.CRITICAL)  # the outbox reports what matters
     settings = Settings()
@@ -83,8 +90,12 @@ def import_csv(args) -> int:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    outbox = Path(args.outbox) if args.outbox else settings.var_dir / "outbox" / f"lycee_{args.uai}.sqlite"
-    checker = LyceeProducer(creds, settings=settings, producer=_SansEnvoi())
+    ptype, option, quoi, _ = KINDS[args.import_kind]
+    lire = csv_import.lire if ptype == "LYCEE" else csv_faits.lire
+    Producer = PRODUCERS[ptype]
+    outbox = Path(args.outbox) if args.outbox else \
+        settings.var_dir / "outbox" / f"{args.import_kind}_{getattr(args, option)}.sqlite"
+    checker = Producer(creds, settings=settings, producer=_SansEnvoi())
     try:
         lecture = lire(path.read_bytes(), checker, encodage=args.encodage, sep=args.separateur)
     except (UnicodeDecodeError, LookupError) as exc:
@@ -103,11 +114,11 @@ def import_csv(args) -> int:
               "(or --lignes-valides to send the valid lines now)", file=sys.stderr)
         return 1
     if args.dry_run:
-        print(f"dry run: {len(lecture.messages)} enrolment(s) would be sent")
+        print(f"dry run: {len(lecture.messages)} {quoi} would be sent")
         return 1 if lecture.erreurs else 0
     token = settings.partner_token if args.jeton is None else args.jeton
     attendu = "the platform's verdict" if token else "the broker"
-    with LyceeProducer(creds, settings=settings, outbox_path=outbox, api_token=token or None) as producer:
+    with Producer(creds, settings=settings, outbox_path=outbox, api_token=token or None) as producer:
         producer.send_many((v, h, k) for _, v, h, k in lecture.messages)
         deadline = time.monotonic() + args.attente
         while not producer.flush(timeout=2) and time.monotonic() < deadline:
@@ -119,7 +130,7 @@ def import_csv(args) -> int:
         print(f"{left} event(s) not yet settled ({attendu}): kept in {outbox}; run the "
               "command again later (any file, or the same one) to send them", file=sys.stderr)
         return 3
-    print(f"sent {len(lecture.messages)} enrolment(s) from {creds.partner_id}")
+    print(f"sent {len(lecture.messages)} {quoi} from {creds.partner_id}")
     if not token:
         return 1 if lecture.erreurs else 0
     refusees = _rapport_verdicts(lecture.messages, verdicts)
@@ -143,23 +154,51 @@ def _rapport_verdicts(messages, verdicts) -> int:
     return refusees
 
 
-def register(subparsers) -> None:
-    imp = subparsers.add_parser("import-csv", help="publish partner events from a spreadsheet export")
-    kinds = imp.add_subparsers(dest="import_kind", required=True, metavar="KIND")
-    p = kinds.add_parser("lycee", help="enrolments (EleveInscrit) of one lycée from a CSV file",
-                         description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+DESCRIPTION_FAITS = """\
+Publish the facts of a {qui} from a spreadsheet export (CSV): one fact a line.
+
+Columns: evenement (the event: {evenements}), parcours (the parcours key), then the event's
+own fields, each in the column of its name (docs/evenements.md), empty where a line's event
+has no such field. Dates JJ/MM/AAAA or AAAA-MM-JJ; enums by their symbol (case and accents
+ignored); participants separated by | or +. Encoding, separator, outbox, --jeton, the report
+and the exit codes are those of `import-csv lycee` (docs/partenaires.md). Importing the same
+file again is safe: a line always gives the same event id (partner, event and content)."""
+
+
+def _options(p, option: str, aide: str, defaut: str) -> None:
     p.add_argument("file", metavar="FILE", help="the CSV file")
-    p.add_argument("--uai", required=True, help="UAI of the lycée, e.g. 0753268V")
-    p.add_argument("--key-file", help="the lycée's private signing key (base64, as printed by "
-                   "`ambition partners add`); default: the demo key var/keys/lycee_<UAI>.key (dev only)")
+    p.add_argument(f"--{option}", required=True, help=aide)
+    p.add_argument("--key-file", help="the partner's private signing key (base64, as printed by "
+                   f"`ambition partners add`); default: the demo key var/keys/{defaut}.key (dev only)")
     p.add_argument("--dry-run", action="store_true", help="check the file and report; send nothing")
     p.add_argument("--lignes-valides", action="store_true",
                    help="send the valid lines even if other lines are in error (default: nothing)")
     p.add_argument("--encodage", help="force the encoding (default: UTF-8, else Windows-1252)")
     p.add_argument("--separateur", help="force the separator (default: detected from the header)")
-    p.add_argument("--outbox", help="the outbox file (default: var/outbox/lycee_<UAI>.sqlite)")
+    p.add_argument("--outbox", help="the outbox file (default: var/outbox/<kind>_<identifier>.sqlite)")
     p.add_argument("--attente", type=float, default=60.0,
                    help="seconds to wait for the acknowledgements (default 60)")
-    p.add_argument("--jeton", help="the lycée's API token: wait for the platform's verdict of each "
+    p.add_argument("--jeton", help="the partner's API token: wait for the platform's verdict of each "
                    "line (default: AMBITION_PARTNER_TOKEN; empty: the broker's acknowledgement only)")
     p.set_defaults(func=import_csv)
+
+
+def register(subparsers) -> None:
+    imp = subparsers.add_parser("import-csv", help="publish partner events from a spreadsheet export")
+    kinds = imp.add_subparsers(dest="import_kind", required=True, metavar="KIND")
+    p = kinds.add_parser("lycee", help="enrolments (EleveInscrit) of one lycée from a CSV file",
+                         description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _options(p, "uai", "UAI of the lycée, e.g. 0753268V", "lycee_<UAI>")
+    ml = kinds.add_parser("missionlocale", help="a mission locale's accueils, PACEA, activities, stages, "
+                          "bilans from a CSV file", formatter_class=argparse.RawDescriptionHelpFormatter,
+                          description=DESCRIPTION_FAITS.format(
+                              qui="mission locale", evenements="AccueilRealise, PaceaSigne, PaceaTermine, "
+                              "ActiviteMissionLocaleRealisee, StageDebute, StageTermine, BilanRealise, "
+                              "IssueCorrigee"))
+    _options(ml, "siret", "SIRET of the mission locale", "ml_<SIRET>")
+    fq = kinds.add_parser("foquale", help="a Foquale/MLDS network's positionnements and solutions "
+                          "from a CSV file", formatter_class=argparse.RawDescriptionHelpFormatter,
+                          description=DESCRIPTION_FAITS.format(
+                              qui="Foquale/MLDS network", evenements="PositionnementRealise, "
+                              "SolutionProposee, SolutionDemarree"))
+    _options(fq, "code", "code of the Foquale/MLDS network, e.g. ac-paris", "foquale_<code>")

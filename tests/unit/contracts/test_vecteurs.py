@@ -70,3 +70,12 @@ def test_a_valid_message_starts_with_the_marker_and_its_schemas_fingerprint():
     assert value[:2] == b"\xc3\x01" and value[2:10].hex() == fp
     assert int.from_bytes(value[2:10], "little") == int(schemas["ambition.lycee.ActiviteLyceeRealisee"]
                                                         ["empreinte_long"], 16)
+
+
+@pytest.mark.parametrize("nom,code,sortie", [("activite-lycee", 0, "accepte"),
+                                             ("ce-id-different", 1, "refuse ENVELOPPE_INVALIDE")])
+def test_partners_verify_gives_the_vectors_verdict_offline(nom, code, sortie, monkeypatch, capsys):
+    from ambition.cli import main
+    monkeypatch.setenv("AMBITION_PARTNERS_FILE", str(DOSSIER / "partenaires.json"))
+    assert main(["partners", "verify", str(DOSSIER / "messages" / f"{nom}.json")]) == code
+    assert f"{nom}.json: {sortie}" in capsys.readouterr().out
