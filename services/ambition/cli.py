@@ -102,9 +102,17 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+# The platform's processes: in production they refuse development secrets before starting.
+WORKER_COMMANDS = ("up", "ingest", "relay", "projections", "api")
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     args = parser().parse_args(argv)
+    if args.command in WORKER_COMMANDS:
+        from .production import exiger
+
+        exiger(Settings())
     return args.func(args) or 0
 
 
