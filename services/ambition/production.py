@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 
 from ambition.config import DEV_CIPHER_KEY, DEV_PSEUDONYM_SECRET, Settings
 
@@ -55,7 +54,7 @@ def _cles_plateforme(settings: Settings) -> list[str]:
 def _jetons(settings: Settings) -> list[str]:
     from ambition.api.jetons import fichier
 
-    raw = os.environ.get("AMBITION_API_TOKENS", "").strip()
+    raw = settings.api_tokens
     if not raw:
         return ["AMBITION_API_TOKENS is empty: the demo tokens file would be used"]
     demo = fichier(settings)
