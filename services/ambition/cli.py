@@ -129,7 +129,6 @@ def configure_logging(command: str, verbose: bool) -> None:
     if not (worker or verbose):
         for name in NOISY:
             logging.getLogger(name).setLevel(logging.ERROR)
->>>>>>> main
 
 
 def main(argv: list[str] | None = None) -> int:
