@@ -87,7 +87,7 @@ def synthese(conn: Connection, t, as_of: date, territoire_: str | None = None,
         mois[jour.strftime("%Y-%m")] += n
 
     def ligne(key: str, ident: str, c: Counter) -> dict:
-        return {key: ident, "nom": nom["lycees" if key == "uai" else "missions_locales"].get(ident),
+        return {key: ident, "libelle": nom["lycees" if key == "uai" else "missions_locales"].get(ident),
                 "entrees": c["entrees"], "parcours_ouverts": c["parcours_ouverts"],
                 "issues": {k.split(":", 1)[1]: v for k, v in sorted(c.items()) if k.startswith("issue:")},
                 "part_avec_solution": _pas_de_division(c["avec_solution"], c["entrees"]),

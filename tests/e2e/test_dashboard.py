@@ -59,14 +59,14 @@ def check_figures(dom: Dom, s: dict, risque: dict) -> None:
     for table, cle in (("par-lycee", "par_lycee"), ("par-mission-locale", "par_mission_locale")):
         ident = "uai" if cle == "par_lycee" else "mission_locale"
         assert [(r[0], r[1], int(r[2])) for r in dom.rows[table]] == [
-            (l[ident], l["nom"] or "–", l["entrees"]) for l in s[cle]]
+            (l[ident], l["libelle"] or "–", l["entrees"]) for l in s[cle]]
     assert dom.bars["entonnoir"] == s["entonnoir"]
     assert dom.bars.get("refus", {}) == s["refus"]
     assert dom.rows["issues-par-mois"] == [
         [m, *(str(n.get(i, 0)) for i in ("FORMATION", "EMPLOI", "PARCOURS_INSERTION", "ABANDON"))]
         for m, n in s["issues_par_mois"].items()]
     assert [r[0] for r in dom.rows["liste-risque"]] == [i["parcours_id"] for i in risque["items"]]
-    lycees = {l["uai"]: l["nom"] for l in s["par_lycee"]}
+    lycees = {l["uai"]: l["libelle"] for l in s["par_lycee"]}
     for row, item in zip(dom.rows["liste-risque"], risque["items"]):
         assert row[1] == lycees[item["uai"]]
         assert ("aucune activité depuis 21 jours" in row[4]) == ("SANS_ACTIVITE_21J" in item["alertes"])

@@ -65,15 +65,15 @@
       texte("entrees", s.entrees); texte("ouverts", s.parcours_ouverts);
       texte("part-solution", pourcent(s.part_avec_solution)); texte("duree-mediane", s.duree_mediane_jours);
       texte("a-risque", s.jeunes_a_risque);
-      for (const l of s.par_lycee) noms.uai[l.uai] = l.nom;
-      for (const m of s.par_mission_locale) noms.mission_locale[m.mission_locale] = m.nom;
+      for (const l of s.par_lycee) noms.uai[l.uai] = l.libelle;
+      for (const m of s.par_mission_locale) noms.mission_locale[m.mission_locale] = m.libelle;
       barres($("graphe-entonnoir"), s.entonnoir, "entonnoir", ETAPES);
       barres($("graphe-issues"), s.issues, "issue");
       barres($("graphe-mois"), s.entrees_par_mois, "mois");
       barres($("graphe-refus"), s.refus, "refus");
       lignes($("issues-par-mois"), Object.entries(s.issues_par_mois),
         ([mois, n]) => [mois, ...ISSUES.map((i) => n[i] || 0)]);
-      const ligne = (cle) => (l) => [l[cle], l.nom || "–", l.entrees, l.parcours_ouverts,
+      const ligne = (cle) => (l) => [l[cle], l.libelle || "–", l.entrees, l.parcours_ouverts,
         pourcent(l.part_avec_solution) ?? "–", l.jeunes_a_risque];
       lignes($("par-lycee"), s.par_lycee, ligne("uai"));
       lignes($("par-mission-locale"), s.par_mission_locale, ligne("mission_locale"));
@@ -81,8 +81,8 @@
         r.mission_locale ? noms.mission_locale[r.mission_locale] || r.mission_locale : "–",
         r.date_fin_prevue, r.alertes.map((a) => POURQUOI[a] || a).join(" ; ")]);
       if (!p.get("uai") && !p.get("mission_locale")) {
-        options($("filtre-uai"), s.par_lycee.map((l) => [l.uai, l.nom]), p.get("uai"));
-        options($("filtre-ml"), s.par_mission_locale.map((m) => [m.mission_locale, m.nom]), p.get("mission_locale"));
+        options($("filtre-uai"), s.par_lycee.map((l) => [l.uai, l.libelle]), p.get("uai"));
+        options($("filtre-ml"), s.par_mission_locale.map((m) => [m.mission_locale, m.libelle]), p.get("mission_locale"));
       }
       $("filtre-as-of").value = s.as_of;
       $("filtre-du").value = p.get("du") || ""; $("filtre-au").value = p.get("au") || "";

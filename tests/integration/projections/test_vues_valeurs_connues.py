@@ -73,16 +73,16 @@ def test_psad_breakdown_by_lycee_and_mission_locale(cohorte):
     _, get = cohorte
     s = get("psad:national", "/v1/psad/synthese")
     assert s["par_lycee"] == [
-        {"uai": UAI_LYON, "nom": NOMS[UAI_LYON], "entrees": 1, "parcours_ouverts": 0, "issues": {"EMPLOI": 1},
+        {"uai": UAI_LYON, "libelle": NOMS[UAI_LYON], "entrees": 1, "parcours_ouverts": 0, "issues": {"EMPLOI": 1},
          "part_avec_solution": 1.0, "jeunes_a_risque": 0},
-        {"uai": UAI_PARIS_2, "nom": NOMS[UAI_PARIS_2], "entrees": 2, "parcours_ouverts": 2, "issues": {},
+        {"uai": UAI_PARIS_2, "libelle": NOMS[UAI_PARIS_2], "entrees": 2, "parcours_ouverts": 2, "issues": {},
          "part_avec_solution": 0.5, "jeunes_a_risque": 1},
-        {"uai": UAI_PARIS, "nom": NOMS[UAI_PARIS], "entrees": 3, "parcours_ouverts": 1, "issues": {"ABANDON": 1, "FORMATION": 1},
+        {"uai": UAI_PARIS, "libelle": NOMS[UAI_PARIS], "entrees": 3, "parcours_ouverts": 1, "issues": {"ABANDON": 1, "FORMATION": 1},
          "part_avec_solution": 0.333, "jeunes_a_risque": 1}]
     assert s["par_mission_locale"] == [
-        {"mission_locale": ML_A, "nom": NOMS[ML_A], "entrees": 3, "parcours_ouverts": 1, "issues": {"ABANDON": 1, "FORMATION": 1},
+        {"mission_locale": ML_A, "libelle": NOMS[ML_A], "entrees": 3, "parcours_ouverts": 1, "issues": {"ABANDON": 1, "FORMATION": 1},
          "part_avec_solution": 0.333, "jeunes_a_risque": 1},
-        {"mission_locale": ML_B, "nom": NOMS[ML_B], "entrees": 2, "parcours_ouverts": 1, "issues": {"EMPLOI": 1},
+        {"mission_locale": ML_B, "libelle": NOMS[ML_B], "entrees": 2, "parcours_ouverts": 1, "issues": {"EMPLOI": 1},
          "part_avec_solution": 1.0, "jeunes_a_risque": 0}]
 
 
