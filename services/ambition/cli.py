@@ -150,6 +150,10 @@ def configure_logging(command: str, verbose: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     configure_logging(args.command, args.verbose)
+    if args.command in ("up", *WORKERS):  # in production, no process starts with a development secret
+        from .production import exiger
+
+        exiger(Settings())
     return args.func(args) or 0
 
 

@@ -37,9 +37,10 @@ def up(settings: Settings, verbose: bool = False) -> int:
         created = create_topics(settings.bootstrap, settings.topics)
         if created:
             print(f"created topics: {', '.join(created)}", flush=True)
-        from .contracts.partners import demo_partners
+        if not settings.production:  # the demo partners' keys are for development only
+            from .contracts.partners import demo_partners
 
-        demo_partners(settings)
+            demo_partners(settings)
         platform.start()
         from .api.jetons import annonce
 
