@@ -115,15 +115,17 @@ def non_tues(module: str) -> list[str]:
 def lancer(module: str) -> None:
     """A run; when the tests changed since the last one, the survivors are tried again (mutmut
     keeps a verdict until the mutated function changes)."""
+    empreinte = _empreinte_tests(module)
     d = stage(module)
     jobs = os.environ.get("MUTATION_JOBS", "1")
-    empreinte, marque = _empreinte_tests(module), d / "tests.sha256"
+    marque = d / "tests.sha256"
     if mutmut(d, "run", "--max-children", jobs) != 0:
         print(f"   mutmut failed: see {d / 'mutmut.log'}")
         return
     survivants = non_tues(module)
     if survivants and marque.exists() and marque.read_text() != empreinte:
         print(f"   the tests changed: trying the {len(survivants)} survivors again", flush=True)
+        stage(module)
         if mutmut(d, "run", "--max-children", jobs, *survivants) != 0:
             print(f"   mutmut failed: see {d / 'mutmut.log'}")
             return
