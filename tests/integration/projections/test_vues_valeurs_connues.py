@@ -207,3 +207,22 @@ def test_the_timeline_of_one_parcours(cohorte):
     assert [e["type"] for e in t["items"]] == ["EleveInscrit", "AccueilRealise", "PfmpDebutee",
                                                "PfmpTerminee", "BilanRealise", "ParcoursClos"]
     assert "0000000001C" not in str(t)
+
+
+def test_the_views_rebuilt_from_the_event_store_give_the_same_hand_computed_figures(
+        cohorte, parcours_app, registry, engine):
+    """`ambition rebuild` replays the event store into new generations: the figures are the
+    hand-computed ones above, not merely equal to the incremental views."""
+    from ambition_projections.rebuild import rebuild
+
+    ids, get = cohorte
+    rebuild(engine, parcours_app, registry, progress=False, page=4)
+    s = get("psad:national", "/v1/psad/synthese")
+    assert (s["entrees"], s["parcours_ouverts"], s["part_avec_solution"], s["duree_mediane_jours"],
+            s["jeunes_a_risque"]) == (6, 3, 0.5, 31, 2)
+    assert s["issues"] == {"ABANDON": 1, "EMPLOI": 1, "FORMATION": 1}
+    v = get(f"lycee:{UAI_PARIS}", f"/v1/lycees/{UAI_PARIS}/eleves")
+    a = next(i for i in v["items"] if i["parcours_id"] == ids["A"])
+    assert (a["jours_utilises"], a["jours_pfmp"], a["part_pfmp_utilisee"]) == (89, 31, 0.384)
+    assert get(f"ml:{ML_B}", f"/v1/missions-locales/{ML_B}/portefeuille")["conseillers"] == [
+        {"conseiller": "cons-b1", "jeunes": 2, "ouverts": 1, "pacea_en_cours": 0}]
