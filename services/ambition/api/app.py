@@ -45,7 +45,8 @@ def create_app(settings: Settings | None = None, jetons: Jetons | None = None) -
     async def count(request: Request, call_next):
         started = time.perf_counter()
         response = await call_next(request)
-        if request.url.path.startswith("/v1/") and not request.url.path.startswith("/v1/catalogue"):
+        if request.url.path.startswith("/v1/") and not request.url.path.startswith(("/v1/catalogue",
+                                                                                  "/v1/cle-publique")):
             # answers carry personal data or an actor's own rows: never kept by a cache
             response.headers["Cache-Control"] = "no-store"
         route = request.scope.get("route")
@@ -59,6 +60,12 @@ def create_app(settings: Settings | None = None, jetons: Jetons | None = None) -
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
         return {"status": "ok"}
+
+    @api.get("/v1/cle-publique", tags=["catalogue"],
+             summary="The platform's public key: partners seal identities to it (docs/contrats.md)")
+    def cle_publique() -> dict:
+        return {"algorithme": "HPKE RFC 9180 base: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-128-GCM",
+                "info": "ambition-identite-v1|<partner id>", "cle_publique": settings.identity_public_key}
 
     @api.get("/metrics", include_in_schema=False)
     def prometheus() -> PlainTextResponse:
