@@ -54,7 +54,7 @@ def up(settings: Settings, verbose: bool = False) -> int:
             f"  data            {settings.var_dir}\n"
             f"  logs            {settings.log_dir}/ (broker, ingest, relay, projections, api .log;"
             " `ambition up -v` shows them here)\n"
-            "  try             .venv/bin/ambition simulate --eleves 500\n"
+            "  try             .venv/bin/ambition simulate --cohorte 500\n"
             "  status          .venv/bin/ambition status (the line below, refreshed every 2 s)\n"
             "Ctrl-C stops everything.\n", flush=True)
         while not stopping:
