@@ -61,7 +61,7 @@ ROUTES = [
     ("/v1/psad/a-risque", "/v1/psad/a-risque?territoire=ac-paris", PSAD_PARIS),
 ]
 # Routes open without a token (no data of any élève).
-OUVERTES = {"/v1/catalogue", "/v1/catalogue.html"}
+OUVERTES = {"/v1/catalogue", "/v1/catalogue.html", "/v1/cle-publique"}
 REFUS = (403, 404)  # a refusal may not tell whether the resource exists
 
 
