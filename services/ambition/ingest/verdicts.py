@@ -6,6 +6,8 @@ operator (header ``ambition-retry-of``) also gets its result recorded on the rej
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ambition import metrics, rejets
 from ambition.parcours.faits import ACCEPTE, DOUBLON, INCONNU
 
@@ -54,8 +56,6 @@ class Verdicts:
         """``garder`` False: the original bytes are not kept anywhere (identity in clear)."""
         inc = s.inc
         if not garder:
-            from dataclasses import replace
-
             s = replace(s, inc=replace(inc, value=None))
             inc = s.inc
         doc = rejets.document(code, message, topic=inc.topic, partition=inc.partition,
