@@ -92,6 +92,44 @@ def mutmut(d: Path, *args: str) -> int:
                                stderr=subprocess.STDOUT)
 
 
+def _empreinte_tests(module: str) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        h.update(str(path.relative_to(ROOT)).encode() + path.read_bytes())
+    return h.hexdigest()
+
+
+def non_tues(module: str) -> list[str]:
+    """Names of the module's mutants that survived (or had no test) at the last run."""
+    names = []
+    for f in MODULES[module][0]:
+        meta = STAGING / module / "mutants" / "src" / (f + ".meta")
+        if meta.exists():
+            names += [k for k, code in json.loads(meta.read_text())["exit_code_by_key"].items()
+                      if STATUS.get(code, "suspicious") not in DETECTED]
+    return names
+
+
+def lancer(module: str) -> None:
+    """A run; when the tests changed since the last one, the survivors are tried again (mutmut
+    keeps a verdict until the mutated function changes)."""
+    d = stage(module)
+    jobs = os.environ.get("MUTATION_JOBS", "1")
+    empreinte, marque = _empreinte_tests(module), d / "tests.sha256"
+    if mutmut(d, "run", "--max-children", jobs) != 0:
+        print(f"   mutmut failed: see {d / 'mutmut.log'}")
+        return
+    survivants = non_tues(module)
+    if survivants and marque.exists() and marque.read_text() != empreinte:
+        print(f"   the tests changed: trying the {len(survivants)} survivors again", flush=True)
+        if mutmut(d, "run", "--max-children", jobs, *survivants) != 0:
+            print(f"   mutmut failed: see {d / 'mutmut.log'}")
+            return
+    marque.write_text(empreinte)
+
+
 def score(module: str) -> Counter:
     """Statuses of the module's mutants, from mutmut's own result files."""
     files, _ = MODULES[module]
@@ -124,10 +162,8 @@ def main(argv: list[str]) -> int:
         print(f"unknown module(s) {unknown}: choose among {', '.join(MODULES)}")
         return 2
     for m in modules if not report_only else []:
-        d = stage(m)
         print(f"== {m}: mutating {', '.join(MODULES[m][0])} against {' '.join(MODULES[m][1])}", flush=True)
-        if mutmut(d, "run", "--max-children", os.environ.get("MUTATION_JOBS", "1")) != 0:
-            print(f"   mutmut failed: see {d / 'mutmut.log'}")
+        lancer(m)
     print("\n| module | files | killed | score | not killed |\n|---|---|---|---|---|")
     ok = True
     for m in modules:
@@ -135,7 +171,7 @@ def main(argv: list[str]) -> int:
         ok &= good
         print(text)
     print(f"\ngoal: {GOAL:.0%} of mutants killed in each module; survivors: "
-          f"`cd .mutation/<module> && ../../.venv/bin/python -m mutmut results`, then "
+          f"`cd .mutation/<module> && ../../.venv-mutation/bin/python -m mutmut results`, then "
           f"`... mutmut show <name>`")
     return 0 if ok else 1
 

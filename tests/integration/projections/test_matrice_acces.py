@@ -122,6 +122,7 @@ def test_a_refusal_says_why_and_is_counted_for_ops(api):
     r = api.get(f"/v1/lycees/{UAI_PARIS}/eleves")
     assert r.json() == {"detail": "missing or unknown bearer token: send 'Authorization: Bearer <token>'"}
     r = api.get(f"/v1/lycees/{UAI_PARIS}/eleves", headers={"Authorization": f"Bearer {TOKENS[f'lycee:{UAI_LYON}']}"})
+    assert r.status_code == 403  # another actor's own list: it exists, it is not yours
     assert r.json() == {"detail": f"lycee:{UAI_LYON} may not read the data of lycee:{UAI_PARIS}"}
     r = api.get("/v1/psad/synthese", headers={"Authorization": f"Bearer {TOKENS[f'ml:{ML_A}']}"})
     assert r.json() == {"detail": f"ml:{ML_A} is not a PSAD coordinator"}
