@@ -10,7 +10,16 @@ from csv_support import ENTETE, csv_bytes, ligne
 
 
 def decoded(registry, lecture):
-    return [registry.decode(value).record for _, value, _, _ in lecture.messages]
+    """The records, their sealed identity opened with the TEST key (as the platform would)."""
+    import json
+    from ambition.identite.scellement import CLE_DE_TEST, Ouvreur
+    ouvreur, out = Ouvreur([CLE_DE_TEST]), []
+    for _, value, headers, _ in lecture.messages:
+        record = registry.decode(value).record
+        record.update(json.loads(ouvreur.ouvrir(record.pop("identite"), dict(headers)["ce_source"].decode())))
+        record["date_naissance"] = date.fromisoformat(record["date_naissance"])
+        out.append(record)
+    return out
 
 
 @pytest.mark.parametrize("sep,encoding,bom", [(";", "utf-8", False), (";", "utf-8", True),
