@@ -164,15 +164,16 @@ def test_columns_left_out_of_the_file_take_their_documented_defaults(lycee, regi
 
 
 def test_a_lines_event_id_is_the_documented_uuid5(lycee, registry):
-    """docs/partenaires.md: uuid5(UAI | parcours key | date_debut) in the import's namespace."""
+    """uuid5(UAI | the lycée's pseudonym of the élève | date_debut) in the import's namespace; the
+    pseudonym is also the Kafka key (never the INE: both travel in clear)."""
     import uuid
 
     lecture = lire(csv_bytes([ligne()]), lycee)
     r, = decoded(registry, lecture)
     espace = uuid.uuid5(uuid.NAMESPACE_URL, "urn:ambition-emploi:import-csv:lycee:v1")
-    cle = r["envelope"]["subject"]
-    assert r["envelope"]["event_id"] == str(uuid.uuid5(espace, f"0753268V|{cle}|2026-09-15"))
-    assert lecture.messages[0][3] == cle.encode()  # the Kafka key: the parcours key
+    pseudo = lycee.pseudonyme("0123456789A")
+    assert r["envelope"]["event_id"] == str(uuid.uuid5(espace, f"0753268V|{pseudo}|2026-09-15"))
+    assert lecture.messages[0][3] == pseudo.encode()
 
 
 def test_encodings_a_byte_cp1252_does_not_define_and_an_explicit_encoding(lycee, registry):
