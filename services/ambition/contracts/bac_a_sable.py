@@ -50,12 +50,23 @@ def lire_message(doc: dict) -> tuple[str | None, bytes | None, bytes | None, lis
             [(str(n), _b64(v, f"header {n}") or b"") for n, v in headers])
 
 
-def fait_de(msg: MessageLu) -> Fait:
-    """The domain fact a read message states."""
+def fait_de(msg: MessageLu, cle: str) -> Fait:
+    """The domain fact a read message states, about the parcours of key ``cle``."""
     emetteur = Emetteur(type=msg.partner_type, identifiant=msg.identifiant, partner_id=msg.partner_id)
     return Fait(event_id=msg.envelope["event_id"], type=msg.type, emetteur=emetteur,
-                cle=msg.envelope["subject"], time=msg.envelope["time"], payload=msg.payload,
-                empreinte=msg.empreinte)
+                cle=cle, time=msg.envelope["time"], payload=msg.payload, empreinte=msg.empreinte)
+
+
+def _cle_de_reference(app, reference: str | None) -> str | None:
+    """As the ingestion does: the key of the parcours a reference names, if it exists."""
+    from uuid import UUID
+
+    from eventsourcing.application import AggregateNotFoundError
+
+    try:
+        return app.repository.get(UUID(reference)).cle
+    except (AggregateNotFoundError, TypeError, ValueError):
+        return None
 
 
 def verdict(partner_type: str, value: bytes | None, headers, registry: Registry,
@@ -72,7 +83,11 @@ def verdict(partner_type: str, value: bytes | None, headers, registry: Registry,
     if app is None:
         return {**base, "statut": "accepte", "code": None, "message": "the reading edge accepts it; "
                 "the parcours rules were not checked (POST /v1/bac-a-sable checks them)"}
-    res = app.essayer(fait_de(msg))
+    cle = msg.cle or _cle_de_reference(app, msg.reference)
+    if cle is None:
+        return {**base, "statut": "refuse", "code": "SUJET_INVALIDE",
+                "message": "no parcours has the reference the subject names"}
+    res = app.essayer(fait_de(msg, cle))
     statut = STATUTS[res.statut.lower()]
     code = (res.code or "REFUS") if statut == "refuse" else None  # as the ingestion records it
     return {**base, "statut": statut, "code": code, "message": res.message}

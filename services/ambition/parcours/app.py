@@ -20,7 +20,7 @@ from ambition.parcours.calendrier import Calendrier
 from ambition.parcours.decisions import decider
 from ambition.parcours.erreurs import Doublon, Refus
 from ambition.parcours.faits import ACCEPTE, DOUBLON, INCONNU, REFUSE, Fait, Resultat
-from ambition.parcours.identite import Coffre
+from ambition.identite.coffre import Coffre
 from ambition.parcours.stockage import RECORDERS
 from ambition.parcours.transcodages import DateEnISO
 
@@ -106,8 +106,12 @@ class ParcoursApp(Application[UUID]):
         return self._decider(self.parcours(fait.cle), fait)[0]
 
     def oublier(self, cle: str) -> None:
-        """Right to erasure: delete the élève's identity; the pseudonymous history stays."""
-        self.recorder.oublier_identite(Parcours.id_pour(cle))  # type: ignore[attr-defined]
+        """Right to erasure: destroy the élève's identity and its data key; the pseudonymous
+        history stays."""
+        self.oublier_parcours(Parcours.id_pour(cle))
+
+    def oublier_parcours(self, parcours_id: UUID) -> None:
+        self.recorder.oublier_identite(parcours_id)  # type: ignore[attr-defined]
 
     # -- queries --------------------------------------------------------------------------
 
