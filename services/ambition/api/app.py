@@ -21,11 +21,7 @@ from ambition.contracts import http as catalogue_http
 from ambition.sqlstore import read_engine
 from ambition_projections.runner import create_tables
 
-<<<<<<< HEAD
-from . import bac_a_sable, flux, partenaires, psad, vues
-=======
-from . import journal, psad, vues
->>>>>>> main
+from . import bac_a_sable, flux, journal, partenaires, psad, vues
 from .jetons import Jetons
 
 
@@ -47,7 +43,6 @@ def create_app(settings: Settings | None = None, jetons: Jetons | None = None) -
         return make_app(settings)
 
     api.state.identite = lambda cle: parcours_app().identite(cle)  # for the lycée only
-<<<<<<< HEAD
     api.state.parcours_app = parcours_app
 
     @lru_cache(maxsize=1)
@@ -69,11 +64,9 @@ def create_app(settings: Settings | None = None, jetons: Jetons | None = None) -
         return e
 
     api.state.event_engine = event_engine
-=======
     api.state.oublier = lambda pid: parcours_app().oublier_parcours(UUID(pid))  # lycée, DPO
 
     journal.preparer(engine)
->>>>>>> main
 
     @api.middleware("http")
     async def count(request: Request, call_next):
@@ -113,12 +106,9 @@ def create_app(settings: Settings | None = None, jetons: Jetons | None = None) -
 
     api.include_router(vues.router)
     api.include_router(psad.router)
-<<<<<<< HEAD
     api.include_router(partenaires.router)
     api.include_router(flux.router)
     api.include_router(bac_a_sable.router)
-=======
     api.include_router(journal.router)
->>>>>>> main
     api.include_router(catalogue_http.router)  # the published event catalogue: open to partners
     return api

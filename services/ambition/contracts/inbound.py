@@ -28,11 +28,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-<<<<<<< HEAD
-from . import bornes, cles, signing
-=======
-from . import bornes, identite, signing
->>>>>>> main
+from . import bornes, cles, identite, signing
 from .codec import CodecError, Registry
 from .partners import PartnerDirectory
 from .regles import Invalide, verifier
@@ -181,12 +177,7 @@ def empreinte(fullname: str, envelope: dict, payload: dict, adresse: str | None 
 
 
 REASON_CODES = ("MESSAGE_TROP_GRAND", "ENTETE_INVALIDE", "MESSAGE_TRONQUE", "MAGIQUE_INVALIDE", "SCHEMA_INCONNU", "DECODAGE_IMPOSSIBLE",
-<<<<<<< HEAD
                 "SIGNATURE_INVALIDE", "CLE_REVOQUEE", "CLE_EXPIREE", "ENVELOPPE_INVALIDE",
-                "TYPE_HORS_TOPIC", "EMETTEUR_AUTORISE", "CHAMP_TROP_LONG", "UAI_INVALIDE", "SIRET_INVALIDE", "INE_INVALIDE", "DATE_INVALIDE",
-                "SUJET_INVALIDE")
-=======
-                "SIGNATURE_INVALIDE", "ENVELOPPE_INVALIDE", "TYPE_HORS_TOPIC", "EMETTEUR_AUTORISE",
-                "CHAMP_TROP_LONG", "SUJET_INVALIDE", "IDENTITE_EN_CLAIR", "IDENTITE_ILLISIBLE",
-                "UAI_INVALIDE", "SIRET_INVALIDE", "INE_INVALIDE", "DATE_INVALIDE")
->>>>>>> main
+                "TYPE_HORS_TOPIC", "EMETTEUR_AUTORISE", "CHAMP_TROP_LONG", "SUJET_INVALIDE",
+                "IDENTITE_EN_CLAIR", "IDENTITE_ILLISIBLE", "UAI_INVALIDE", "SIRET_INVALIDE",
+                "INE_INVALIDE", "DATE_INVALIDE")
