@@ -55,7 +55,8 @@ def test_each_message_gets_its_receipt_for_its_partner_only(running):
     bts, _ = inscription(random.Random(12), "0753268V", RENTREE, TODAY)
     bts.update(diplome="BTS", specialite="Management", session_examen=RENTREE.year, en_emploi=False)
     p[LYCEE].eleve_inscrit(**bts, event_id=refuse)
-    p[ML].accueil_realise(cle="0" * 32, conseiller="C. Roux", date=TODAY, event_id=parque)
+    jamais_inscrit = inscription(random.Random(99), "0753268V", RENTREE, TODAY)[0]["ine"]
+    p[ML].accueil_realise(cle=jamais_inscrit, conseiller="C. Roux", date=TODAY, event_id=parque)
 
     recus = attendre_accuses(r, LYCEE, {accepte, refuse})
     assert sorted(a["statut"] for a in recus[accepte]) == ["accepte", "doublon"]
@@ -142,12 +143,13 @@ def test_the_sandbox_answers_what_the_platform_then_does(running):
     bts_champs = {**champs, "ine": champs["ine"][:-1] + "Z", "diplome": "BTS"}
     bts = lycee.build("EleveInscrit", lycee.cle(bts_champs["ine"]), {**bts_champs, **uai})
     altere = (inscrit[0][:-1] + bytes([inscrit[0][-1] ^ 1]), inscrit[1])
-    accueil = ml.build("AccueilRealise", "1" * 32, {"siret": ml.credentials.identifiant,
-                                                     "conseiller": "C. Roux", "date": TODAY})
+    inconnu = inscription(random.Random(98), "0750650Z", RENTREE, TODAY)[0]["ine"]  # never enrolled
+    accueil = ml.build("AccueilRealise", inconnu, {"siret": ml.credentials.identifiant,
+                                                    "conseiller": "C. Roux", "date": TODAY})
     cas = [(lid, lycee, inscrit, cle, "accepte", None), (lid, lycee, inscrit, cle, "doublon", None),
            (lid, lycee, bts, "b", "refuse", "ELIGIBILITE_DIPLOME"),
            (lid, lycee, altere, cle, "refuse", "SIGNATURE_INVALIDE"),
-           (ML, ml, accueil, "1" * 32, "parque", None)]
+           (ML, ml, accueil, "k", "parque", None)]
     for actor, producer, (value, headers), key, statut, code in cas:
         doc = document(producer.topic, key.encode(), value, headers)
         sandbox = r.http.post("/v1/bac-a-sable", json=doc,
@@ -188,10 +190,10 @@ def test_the_node_client_gets_a_message_accepted_by_a_running_platform(running):
     lycee = producteurs(r)[LYCEE]
     champs, _ = inscription(random.Random(41), "0753268V", RENTREE, TODAY)
     champs.update(diplome="CAP", session_examen=RENTREE.year, en_emploi=False, en_formation=False)
-    lycee.eleve_inscrit(**champs)  # the parcours the Node client's fact is about
-    cle = lycee.cle(champs["ine"])
-    r.wait_for("/v1/lycees/0753268V/eleves", lambda b: cle in {e["cle"] for e in b["items"]},
-               actor=LYCEE, limit=1000)
+    inscrit = str(uuid.uuid4())
+    lycee.eleve_inscrit(**champs, event_id=inscrit)  # the parcours the Node client's fact is about
+    cle = lycee.cle(champs["ine"])  # the élève's INE sealed to the platform's key
+    assert [a["statut"] for a in attendre_accuses(r, LYCEE, {inscrit})[inscrit]] == ["accepte"]
     jour = champs["date_debut"] + timedelta(days=3)
     env = {"AMBITION_BOOTSTRAP": r.settings.bootstrap, "AMBITION_API_URL": r.base_url,
            "AMBITION_TOKEN": r.tokens[LYCEE], "AMBITION_PARTNER": LYCEE,
@@ -210,5 +212,5 @@ def test_the_node_client_gets_a_message_accepted_by_a_running_platform(running):
                        if e["parcours"]["origine_event_id"] == recu["event_id"]]):
         assert time.monotonic() < deadline, "the accepted fact never reached the feed"
         time.sleep(0.3)
-    assert [(e["type"], e["envelope"]["subject"], e["activite"]) for e in vus] == \
-        [("ambition.parcours.ActiviteLyceeRealisee", cle, "PREPARATION_EPREUVES")]
+    assert [(e["type"], e["activite"], e["parcours"]["uai"]) for e in vus] == \
+        [("ambition.parcours.ActiviteLyceeRealisee", "PREPARATION_EPREUVES", "0753268V")]

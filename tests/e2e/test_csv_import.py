@@ -144,7 +144,7 @@ def test_a_mission_locale_and_a_foquale_network_import_their_facts(running, tmp_
         lycee.eleve_inscrit(**champs)
         cle = lycee.cle(champs["ine"])
     d = champs["date_debut"]
-    inconnue = "0123456789abcdef0123456789abcdef"  # no parcours: parked
+    inconnue = inscription(random.Random(78), "0753268V", RENTREE, TODAY)[0]["ine"]  # never enrolled: parked
     ml = tmp_path / "ml.csv"
     ml.write_text("evenement;parcours;conseiller;date;activite\n"
                   f"AccueilRealise;{cle};C-7;{(d + timedelta(days=1)):%d/%m/%Y};\n"

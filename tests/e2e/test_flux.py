@@ -11,7 +11,6 @@ from platform_support import essentiel, producteurs
 from ambition.contracts.identifiants import cle_uai
 from ambition.contracts.partners import demo_partners
 from ambition.exchange.cohorte import envoyer, generer
-from ambition.pseudonym import cle_parcours
 from ambition.sdk.consumer import flux
 
 pytestmark = pytest.mark.e2e
@@ -25,7 +24,7 @@ def attendu(faits_decides, secret: str) -> dict[str, set[str]]:
     network of the lycée's académie."""
     lycee_de, faits_de, ml_de = {}, defaultdict(list), {}
     for f in faits_decides:
-        cle = cle_parcours(f.champs["ine"], secret) if f.methode == "eleve_inscrit" else f.champs["cle"]
+        cle = f.champs["ine"] if f.methode == "eleve_inscrit" else f.champs["cle"]  # the élève's INE
         if f.methode == "eleve_inscrit" and f.champs["diplome"] != "BTS":  # the ineligible one is refused
             lycee_de[cle] = f.partner_id
         if f.methode == "accueil_realise":

@@ -33,7 +33,7 @@ CLES = {"lycee:0753268V": ("LYCEE", "0753268V",
         "ml:13002526500013": ("MISSION_LOCALE", "13002526500013",
                               "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb")}
 TOPICS = {"LYCEE": "ambition.partenaires.lycee", "MISSION_LOCALE": "ambition.partenaires.missionlocale"}
-CLE = "5f2b8c0e1d7a4b3c9e6f0a1b2c3d4e5f"  # a parcours key (32 lower-case hex)
+CLE = "parcours:6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f"  # a parcours addressed by its reference
 TIME = datetime(2026, 10, 5, 8, 30, 0, 123000, tzinfo=timezone.utc)
 
 

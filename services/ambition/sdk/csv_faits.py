@@ -2,7 +2,8 @@
 
 One fact a line: column ``evenement`` names it (``AccueilRealise``, ``PaceaSigne``,
 ``PositionnementRealise``...: the events of the partner's namespace), column ``parcours`` the
-parcours key it is about, and the event's own fields each in the column of the same name
+parcours it is about (its reference ``parcours:<id>``, a sealed subject, or the élève's INE,
+which the SDK seals), and the event's own fields each in the column of the same name
 (docs/evenements.md); a column a line's event does not have stays empty. Cells are read by the
 schema's types: dates ``JJ/MM/AAAA`` or ``AAAA-MM-JJ``, enums by their symbol (case, accents and
 spaces ignored), lists (``participants``) separated by ``|`` or ``+``; an optional field may be
@@ -10,7 +11,7 @@ empty. Every line then goes through the SDK's own checks (``PartnerProducer.buil
 
 The event id of a line is derived from the partner, the event and its content, so importing
 the same file again sends the same events (the platform counts each once). The report names
-the line and the column and never quotes a parcours key. The file's encoding and separator are
+the line and the column and never quotes the ``parcours`` cell. The file's encoding and separator are
 read as for the lycée import (``csv_import.decoder``, ``separateur``).
 """
 from __future__ import annotations
@@ -110,7 +111,7 @@ def _ligne(n: int, cells: dict, producer: PartnerProducer, evenements: dict, err
     if nom not in evenements:
         erreurs.append(Erreur(n, "evenement", f"{nom!r} is not one of {', '.join(sorted(evenements))}"))
         return None
-    cle = cells["parcours"].strip().lower()
+    cle = cells["parcours"].strip()
     fields, ok = {}, True
     for champ, (parse, optionnel) in evenements[nom].items():
         texte = cells.get(champ, "")

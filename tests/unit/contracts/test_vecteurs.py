@@ -46,7 +46,7 @@ def test_each_message_gets_its_stated_verdict(path, registry, annuaire):
     topic, key, value, headers = lire_message(doc)
     v = verdict(TYPES[topic], value, headers, registry, annuaire)
     assert (v["statut"], v["code"]) == (doc["verdict_attendu"]["statut"], doc["verdict_attendu"]["code"])
-    assert value.hex() == doc["value_hex"] and key == b"5f2b8c0e1d7a4b3c9e6f0a1b2c3d4e5f"
+    assert value.hex() == doc["value_hex"] and key == b"parcours:6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
 
 
 @pytest.mark.parametrize("path", MESSAGES, ids=[p.stem for p in MESSAGES])

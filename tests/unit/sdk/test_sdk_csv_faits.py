@@ -8,7 +8,7 @@ from ambition.contracts.codec import Registry
 from ambition.sdk.csv_faits import lire
 from contracts_support import SCHEMAS
 
-CLE = "5f2b8c0e1d7a4b3c9e6f0a1b2c3d4e5f"
+CLE = "parcours:6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
 ENTETE = "evenement;parcours;conseiller;date;date_signature;activite;participants;issue;detail;siret"
 
 
