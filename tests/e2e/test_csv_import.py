@@ -121,7 +121,7 @@ def test_with_its_token_the_import_reports_each_lines_verdict(running, tmp_path)
     path.write_text("\n".join([ENTETE] + [r for _, r in rows]) + "\n", encoding="utf-8")
     token = demo_tokens(running.settings)[cred.partner_id]
     done = import_csv(running, path, "--uai", cred.identifiant, "--outbox", str(tmp_path / "o.sqlite"),
-                      "--jeton", token, "--attente", "90")
+                      f"--jeton={token}", "--attente", "90")
     assert done.returncode == 4, (done.stdout, done.stderr)
     assert "platform verdicts: 3 accepte, 1 refuse" in done.stdout
     assert "line 5: refused by the platform: ELIGIBILITE_DIPLOME" in done.stderr
@@ -142,7 +142,7 @@ def test_a_mission_locale_and_a_foquale_network_import_their_facts(running, tmp_
     champs.update(diplome="CAP", session_examen=RENTREE.year, en_emploi=False, en_formation=False)
     with LyceeProducer(creds["lycee:0753268V"], settings=running.settings) as lycee:
         lycee.eleve_inscrit(**champs)
-        cle = lycee.cle(champs["ine"])
+    cle = champs["ine"]  # each partner addresses the élève by its INE, sealed by its own SDK
     d = champs["date_debut"]
     inconnue = inscription(random.Random(78), "0753268V", RENTREE, TODAY)[0]["ine"]  # never enrolled: parked
     ml = tmp_path / "ml.csv"
@@ -152,7 +152,7 @@ def test_a_mission_locale_and_a_foquale_network_import_their_facts(running, tmp_
                   f"ActiviteMissionLocaleRealisee;{inconnue};;{d.isoformat()};Mobilisation\n", encoding="utf-8")
     tokens = demo_tokens(running.settings)
     done = import_csv_kind(running, "missionlocale", ml, "--siret", "13002526500013",
-                           "--outbox", str(tmp_path / "ml.sqlite"), "--jeton", tokens["ml:13002526500013"])
+                           "--outbox", str(tmp_path / "ml.sqlite"), f"--jeton={tokens['ml:13002526500013']}")
     assert done.returncode == 0, (done.stdout, done.stderr)
     assert "sent 3 fact(s) from ml:13002526500013" in done.stdout
     assert "platform verdicts: 2 accepte, 1 parque" in done.stdout
@@ -161,7 +161,7 @@ def test_a_mission_locale_and_a_foquale_network_import_their_facts(running, tmp_
                   f"PositionnementRealise;{cle};{d.isoformat()};;\n"
                   f"SolutionProposee;{cle};{d.isoformat()};s-1;REMEDIATION\n", encoding="utf-8")
     done = import_csv_kind(running, "foquale", fq, "--code", "ac-paris",
-                           "--outbox", str(tmp_path / "fq.sqlite"), "--jeton", tokens["foquale:ac-paris"])
+                           "--outbox", str(tmp_path / "fq.sqlite"), f"--jeton={tokens['foquale:ac-paris']}")
     assert done.returncode == 0 and "platform verdicts: 2 accepte" in done.stdout, (done.stdout, done.stderr)
 
 
