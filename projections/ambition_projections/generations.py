@@ -28,7 +28,9 @@ generations = Table(
     "vue_generations", metadata,
     Column("projection", String(40), primary_key=True),
     Column("generation", Integer, nullable=False),
-    Column("position", Integer),  # notification id reached by the rebuild that made it current
+    # notification id the served generation has applied up to: set by the rebuild that made it
+    # current, advanced by the projection worker in the same transaction as the rows
+    Column("position", Integer),
     Column("depuis", DateTime(timezone=True)),
 )
 
@@ -88,6 +90,19 @@ def verrouiller(conn: Connection) -> dict[str, int]:
         return dict(rows)
     conn.execute(update(generations).values(generation=generations.c.generation))
     return courantes(conn)
+
+
+def positions(conn: Connection) -> dict[str, int]:
+    """Notification id each projection has applied up to (0: none yet)."""
+    return {p: pos or 0 for p, pos in conn.execute(select(generations.c.projection,
+                                                          generations.c.position)).all()}
+
+
+def avancer(conn: Connection, noms, position: int) -> None:
+    """Record that the projections `noms` applied every notification up to `position`."""
+    conn.execute(update(generations).where(generations.c.projection.in_(list(noms)))
+                 .where((generations.c.position < position) | generations.c.position.is_(None))
+                 .values(position=position))
 
 
 def creer(engine: Engine, vue: ModuleType, gen: int) -> SimpleNamespace:

@@ -1,14 +1,20 @@
-"""The projection worker: parcours.events and the rejected topic -> the SQL read models.
+"""The projection worker: the event store's notification log -> the SQL read models.
 
-At-least-once from Kafka, exactly-once effects: a batch is applied in one transaction that
-locks the generation pointers, applies each domain event to every projection whose tracking
-(parcours id -> last applied version) has not seen it, and writes the tracking with the rows;
-Kafka offsets are committed after. Refusals are deduplicated by their id (`refus`).
+The views follow the source of truth, not the broker: the worker polls the notification log
+from the lowest position its views have reached (`journal`), and applies a page in one
+transaction that locks the generation pointers, applies each domain event to every projection
+that has not reached it (tracking: notification position per projection, and parcours id ->
+last applied version), and advances the positions with the rows. No broker loss can open a gap
+between the store and the views; a store that does not answer is waited for (`reconnect`).
+
+Refusals are not domain events: a thread follows the rejected topic onto `vue_refus`
+(deduplicated by refusal id, `refus`), independently of the broker's health.
 """
 from __future__ import annotations
 
 import logging
 import signal
+import threading
 import time
 from datetime import datetime, timezone
 
@@ -17,8 +23,10 @@ from sqlalchemy import Connection, Engine, select
 
 from ambition import metrics
 from ambition.config import Settings
+from ambition.reconnect import Outage, retrying
 
 from . import chronologie, foquale, generations, lycee, missionlocale, psad, refus
+from .journal import Journal
 
 log = logging.getLogger(__name__)
 
@@ -58,15 +66,66 @@ def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int]) -> 
 
 
 class ProjectionWorker:
-    def __init__(self, settings: Settings, engine: Engine, registry, group_id: str = "ambition-projections"):
+    def __init__(self, settings: Settings, engine: Engine, registry, app=None, idle: float = 0.1,
+                 group_id: str = "ambition-projections"):
+        if app is None:
+            from ambition.parcours import make_app
+
+            app = make_app(settings)
         self.settings, self.engine, self.registry = settings, engine, registry
-        self.topics = settings.topics
-        self.group_id = group_id
-        self.running = True
+        self.journal = Journal(app, registry)
+        self.topics, self.group_id, self.idle = settings.topics, group_id, idle
+        self.evenements, self.vues = Outage("evenements"), Outage("vues")
+        self.running, self.failure = True, None
+
+    def step(self, page: int = 500) -> int:
+        """Apply the next page of the notification log; returns how many notifications it held."""
+        def depuis() -> int:
+            with self.engine.connect() as conn:
+                return min(generations.positions(conn).values(), default=0) + 1
+
+        debut = retrying(depuis, self.vues, self._running)
+        lus = retrying(lambda: self.journal.lire(debut, page), self.evenements, self._running)
+        if not lus:
+            metrics.PROJECTION_LAG.set(0)
+            return 0
+        started = time.perf_counter()
+        cibles, applied = retrying(lambda: self._appliquer(lus), self.vues, self._running)
+        now = datetime.now(timezone.utc)
+        for name, gen in cibles.items():
+            metrics.VIEW_GENERATION.labels(name).set(gen)
+            metrics.PROJECTED.labels(name, "applique").inc(applied.get(name, 0))
+            metrics.PROJECTED.labels(name, "doublon").inc(len(lus) - applied.get(name, 0))
+        for _, record in lus:
+            metrics.PROJECTION_FRESHNESS.observe(max(0.0, (now - record["envelope"]["time"]).total_seconds()))
+        metrics.PROJECTION_SECONDS.observe(time.perf_counter() - started)
+        metrics.PROJECTION_LAG.set(max(0, retrying(self.journal.dernier, self.evenements,
+                                                   self._running) - lus[-1][0]))
+        return len(lus)
+
+    def _appliquer(self, lus: list[tuple[int, dict]]) -> tuple[dict, dict]:
+        with self.engine.begin() as conn:
+            cibles = generations.verrouiller(conn)
+            atteintes = generations.positions(conn)
+            par_position: dict[int, dict[str, int]] = {}
+            for name, gen in cibles.items():  # views at the same position share one pass
+                par_position.setdefault(atteintes.get(name, 0), {})[name] = gen
+            applied: dict[str, int] = {}
+            for position, vues in par_position.items():
+                records = [record for nid, record in lus if nid > position]
+                if records:
+                    applied.update(appliquer(conn, records, vues))
+            generations.avancer(conn, cibles, lus[-1][0])
+        return cibles, applied
+
+    def _running(self) -> bool:
+        return self.running
+
+    # -- refusals: the rejected topic -> vue_refus ---------------------------------------------
 
     def _consumer(self) -> KafkaConsumer:
         return KafkaConsumer(
-            self.topics.parcours, self.topics.rejets,
+            self.topics.rejets,
             bootstrap_servers=self.settings.bootstrap, group_id=self.group_id,
             enable_auto_commit=False, auto_offset_reset="earliest",
             session_timeout_ms=int(self.settings.session_timeout * 1000),
@@ -74,52 +133,57 @@ class ProjectionWorker:
             max_poll_records=500, fetch_max_wait_ms=50, client_id="ambition-projections",
         )
 
-    def _decode(self, rec) -> dict | None:
-        try:
-            return self.registry.decode(rec.value).record
-        except Exception as exc:  # our own output: should never happen, never silent
-            log.error("undecodable domain event at %s[%s]@%s: %s", rec.topic, rec.partition, rec.offset, exc)
-            metrics.PROJECTED.labels("domaine", "illisible").inc()
-            return None
-
-    def apply_batch(self, records) -> None:
-        started = time.perf_counter()
-        events = []
+    def _apply_refus(self, records) -> None:
         with self.engine.begin() as conn:
-            cibles = generations.verrouiller(conn)
-            for rec in records:
-                if rec.topic == self.topics.rejets:
-                    done = refus.apply(conn, rec.value)
-                    metrics.PROJECTED.labels(refus.NAME, "applique" if done else "doublon").inc()
-                elif (record := self._decode(rec)) is not None:
-                    events.append(record)
-            applied = appliquer(conn, events, cibles) if events else {}
-        now = datetime.now(timezone.utc)
-        for name, gen in cibles.items():
-            metrics.VIEW_GENERATION.labels(name).set(gen)
-        for name in VUES if events else ():
-            n = applied.get(name, 0)
-            metrics.PROJECTED.labels(name, "applique").inc(n)
-            metrics.PROJECTED.labels(name, "doublon").inc(len(events) - n)
-        for record in events:
-            metrics.PROJECTION_FRESHNESS.observe(max(0.0, (now - record["envelope"]["time"]).total_seconds()))
-        metrics.PROJECTION_SECONDS.observe(time.perf_counter() - started)
+            done = [refus.apply(conn, rec.value) for rec in records]
+        for d in done:
+            metrics.PROJECTED.labels(refus.NAME, "applique" if d else "doublon").inc()
 
-    def run(self) -> None:
-        create_tables(self.engine)
-        consumer = self._consumer()
-        signal.signal(signal.SIGTERM, lambda *_: self.stop())
-        log.info("projection worker consuming %s, %s", self.topics.parcours, self.topics.rejets)
+    def suivre_refus(self) -> None:
+        """Follow the rejected topic until stopped; a broker away is waited for."""
+        consumer = None
         try:
             while self.running:
-                batches = consumer.poll(timeout_ms=200, max_records=500)
-                records = [r for part in batches.values() for r in part]
-                if not records:
-                    continue
-                self.apply_batch(records)
-                consumer.commit()
+                try:
+                    consumer = consumer or self._consumer()
+                    batches = consumer.poll(timeout_ms=200, max_records=500)
+                    records = [r for part in batches.values() for r in part]
+                    if records:
+                        retrying(lambda: self._apply_refus(records), self.vues, self._running)
+                        consumer.commit()
+                except Exception as exc:
+                    if not self.running:
+                        break
+                    if type(exc).__module__.split(".")[0] != "kafka":
+                        raise
+                    log.warning("rejected topic not followed (%s); retrying", exc)
+                    time.sleep(1)
+        except Exception as exc:  # a bug: stop the worker, the supervisor restarts it
+            log.exception("refusals projection failed")
+            self.failure, self.running = exc, False
         finally:
-            consumer.close()
+            if consumer is not None:
+                consumer.close()
+
+    def run(self) -> None:
+        retrying(lambda: create_tables(self.engine), self.vues, self._running)
+        signal.signal(signal.SIGTERM, lambda *_: self.stop())
+        refusals = threading.Thread(target=self.suivre_refus, name="refus", daemon=True)
+        refusals.start()
+        log.info("projection worker following the event store; refusals from %s", self.topics.rejets)
+        try:
+            while self.running:
+                try:
+                    if not self.step():
+                        time.sleep(self.idle)
+                except Exception:
+                    if self.running:
+                        raise  # a bug, not an outage: the supervisor restarts the worker
+        finally:
+            self.running = False
+            refusals.join(timeout=10)
+        if self.failure is not None:
+            raise RuntimeError("the refusals projection failed") from self.failure
 
     def stop(self) -> None:
         self.running = False

@@ -84,6 +84,20 @@ class Settings:
     # rentrée dates overriding the national defaults, JSON {"2026": "2026-09-01"}
     calendrier: str = field(default_factory=lambda: _env("CALENDRIER", ""))
 
+    # supervision by `ambition up`: longest pause before restarting an exited worker (seconds);
+    # a worker that exits `crashloop_exits` times within `crashloop_window` seconds is reported
+    restart_backoff_max: float = field(default_factory=lambda: float(_env("RESTART_BACKOFF_MAX", "30")))
+    crashloop_exits: int = field(default_factory=lambda: int(_env("CRASHLOOP_EXITS", "3")))
+    crashloop_window: float = field(default_factory=lambda: float(_env("CRASHLOOP_WINDOW", "300")))
+    supervisor_metrics_port: int = field(
+        default_factory=lambda: int(_env("SUPERVISOR_METRICS_PORT", "9104"))
+    )
+
+    @property
+    def supervisor_state(self) -> Path:
+        """What `ambition up` supervises, for `ambition status` (JSON, rewritten as it changes)."""
+        return self.var_dir / "run" / "supervisor.json"
+
     @property
     def partners_file(self) -> Path:
         """The registered partners and their public keys (JSON)."""

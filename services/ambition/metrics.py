@@ -103,3 +103,36 @@ PARTNER_OUTBOX_BACKLOG = Gauge(
     "by partner type (summed over this process's producers).",
     ["partner_type"],
 )
+
+
+# -- reliability: stores that come back, supervised workers -------------------------------------
+STORE_UNAVAILABLE = Gauge(
+    "ambition_store_unavailable",
+    "1 while this process waits for a store (event store, read store) that does not answer.",
+    ["store"],
+)
+STORE_OUTAGES = Counter(
+    "ambition_store_outages_total", "Times this process found a store unavailable and waited.",
+    ["store"],
+)
+STORE_OUTAGE_SECONDS = Counter(
+    "ambition_store_outage_seconds_total", "Seconds this process spent waiting for a store.",
+    ["store"],
+)
+PROJECTION_LAG = Gauge(
+    "ambition_projection_lag_events",
+    "Notifications stored in the event store and not yet applied to the read views.",
+)
+WORKER_UP = Gauge(
+    "ambition_worker_up", "1 while the supervisor sees the worker process running.", ["worker"],
+)
+WORKER_RESTARTS = Counter(
+    "ambition_worker_restarts_total", "Worker processes restarted by the supervisor after an exit.",
+    ["worker"],
+)
+WORKER_CRASHLOOP = Gauge(
+    "ambition_worker_crashloop",
+    "1 while a worker keeps exiting (AMBITION_CRASHLOOP_EXITS exits within "
+    "AMBITION_CRASHLOOP_WINDOW seconds).",
+    ["worker"],
+)

@@ -17,6 +17,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, select
 
 from . import metrics
 from .config import Settings
+from .reconnect import Outage, unavailable
 from .sqlstore import make_engine, sqlalchemy_url
 
 log = logging.getLogger(__name__)
@@ -171,11 +172,16 @@ class Relay:
 
     def run(self, idle: float = 0.1) -> None:
         log.info("outbound relay publishing to %s from position %s", self.topic, self.position())
+        outage = Outage("evenements")
         while self.running:
             try:
                 if not self.step():
                     time.sleep(idle)
-            except Exception:  # broker away: keep the position, try again
+                outage.ok()
+            except Exception as exc:  # broker or store away: keep the position, try again
+                if unavailable(exc):
+                    time.sleep(outage.wait(exc))
+                    continue
                 log.exception("outbound relay step failed; retrying")
                 self._mesurer_retard()  # the backlog grows while the broker is away: show it
                 time.sleep(1)

@@ -25,7 +25,9 @@ def env_du_store(settings: Settings) -> dict[str, str]:
             "POSTGRES_HOST": url.hostname or "127.0.0.1",
             "POSTGRES_PORT": str(url.port or 5432),
             "POSTGRES_USER": unquote(url.username or "postgres"),
-            "POSTGRES_PASSWORD": unquote(url.password or "")}
+            "POSTGRES_PASSWORD": unquote(url.password or ""),
+            # a pooled connection broken by a server restart is replaced, not handed out
+            "POSTGRES_PRE_PING": "y"}
 
 
 def env_app(settings: Settings | None = None, **env_overrides: str) -> dict[str, str]:

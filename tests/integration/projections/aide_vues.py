@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from ambition.outbox import DomainEventMapper
 from ambition.parcours.exemples import fait
 from ambition.parcours.faits import ACCEPTE, FOQUALE, LYCEE, MISSION_LOCALE, Emetteur
+from ambition_projections.journal import Journal
 from ambition_projections.rebuild import evenements
 
 UAI_PARIS, UAI_LYON, UAI_PARIS_2 = "0753268V", "0690026D", "0750650Z"
@@ -69,8 +69,7 @@ def charger(app, facts) -> None:
 
 def records_of(app, registry) -> list[dict]:
     """Every domain event of the store, as the projections receive them from Kafka."""
-    mapper = DomainEventMapper(app, registry)
-    return [r for _, page in evenements(app, registry, mapper, 1) for r in page]
+    return [r for _, page in evenements(Journal(app, registry), 1) for r in page]
 
 
 def projeter(engine, records, taille: int = 7) -> None:
