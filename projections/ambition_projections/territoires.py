@@ -10,8 +10,9 @@ a full UAI or a 3-digit département code, values a territory name, e.g.
 from __future__ import annotations
 
 import json
-import os
 from functools import lru_cache
+
+from ambition.config import Settings
 
 ACADEMIES = {
     "ac-aix-marseille": "04 05 13 84", "ac-amiens": "02 60 80", "ac-besancon": "25 39 70 90",
@@ -39,9 +40,9 @@ def _mapping(overrides: str) -> dict[str, str]:
 def territoire(uai: str | None) -> str:
     if not uai:
         return INCONNU
-    mapping = _mapping(os.environ.get("AMBITION_TERRITOIRES", ""))
+    mapping = _mapping(Settings().territoires)
     return mapping.get(uai) or mapping.get(uai[:3]) or INCONNU
 
 
 def connus() -> list[str]:
-    return sorted(set(_mapping(os.environ.get("AMBITION_TERRITOIRES", "")).values()))
+    return sorted(set(_mapping(Settings().territoires).values()))

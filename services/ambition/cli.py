@@ -15,10 +15,22 @@ COMMAND_MODULES = ["ambition.contracts.commands", "ambition_projections.commands
                    "ambition.exchange.commands", "ambition.sdk.commands"]
 
 
+WORKERS = ("ingest", "relay", "projections", "api")
+# client libraries whose INFO lines (partition tables, metadata, producer closing) say nothing to
+# the user of a command: shown with -v only
+NOISY = ("kafka", "aiokafka", "faust", "mode", "urllib3", "httpx")
+
+
 def _up(args) -> int:
     from .supervisor import up
 
-    return up(Settings())
+    return up(Settings(), verbose=getattr(args, "verbose", False))
+
+
+def _status(args) -> int:
+    from .status import status
+
+    return status(Settings())
 
 
 def _ingest(args) -> int:
@@ -85,6 +97,7 @@ def _topics(args) -> int:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="ambition", description="Ambition Emploi Exchange")
+    p.add_argument("-v", "--verbose", action="store_true", help="show the libraries' logs")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     sub.add_parser("up", help="run the whole platform (embedded broker unless "
                    "AMBITION_KAFKA_BOOTSTRAP is set); Ctrl-C stops it").set_defaults(func=_up)
@@ -97,14 +110,30 @@ def parser() -> argparse.ArgumentParser:
     sim.add_argument("--seed", type=int, default=None, help="random seed, for a repeatable cohort")
     sim.set_defaults(func=_simulate)
     sub.add_parser("topics", help="create the platform's topics (infra/topics.toml)").set_defaults(func=_topics)
+    sub.add_parser("status", help="processes up, messages/s, refusals, parking, relay lag and view "
+                   "freshness of the running platform").set_defaults(func=_status)
     for module in COMMAND_MODULES:
         importlib.import_module(module).register(sub)
+    for command in sub.choices.values():
+        command.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS,
+                             help="show the libraries' logs (and, for up, every process's log)")
     return p
 
 
+def configure_logging(command: str, verbose: bool) -> None:
+    """Workers log at INFO (to var/log/ under `ambition up`); the other commands print only what
+    their user needs, unless -v."""
+    worker = command in WORKERS
+    logging.basicConfig(level=logging.INFO if worker or verbose else logging.WARNING,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    if not (worker or verbose):
+        for name in NOISY:
+            logging.getLogger(name).setLevel(logging.ERROR)
+
+
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     args = parser().parse_args(argv)
+    configure_logging(args.command, args.verbose)
     return args.func(args) or 0
 
 

@@ -32,7 +32,9 @@ class Topics:
         return [self.lycee, self.missionlocale, self.foquale, self.parcours, self.rejets]
 
 
-def load_topics(path: Path | None = None) -> Topics:
+def load_topics(path: Path | None = None, settings: "Settings | None" = None) -> Topics:
+    """The topics of infra/topics.toml; partitions and replication overridable by settings."""
+    settings = settings or Settings()
     data = tomllib.loads((path or ROOT / "infra" / "topics.toml").read_text())
     t = data["topics"]
     return Topics(
@@ -41,8 +43,8 @@ def load_topics(path: Path | None = None) -> Topics:
         foquale=t["foquale"]["name"],
         parcours=t["parcours"]["name"],
         rejets=t["rejets"]["name"],
-        partitions=int(_env("PARTITIONS", str(data["partitions"]))),
-        replication_factor=int(_env("REPLICATION_FACTOR", str(data["replication_factor"]))),
+        partitions=int(settings.partitions or data["partitions"]),
+        replication_factor=int(settings.replication_factor or data["replication_factor"]),
     )
 
 
@@ -83,6 +85,21 @@ class Settings:
     relay_metrics_port: int = field(default_factory=lambda: int(_env("RELAY_METRICS_PORT", "9103")))
     # rentrée dates overriding the national defaults, JSON {"2026": "2026-09-01"}
     calendrier: str = field(default_factory=lambda: _env("CALENDRIER", ""))
+    # JSON {actor: token} of the API; empty = the tokens file (demo tokens, development only)
+    api_tokens: str = field(default_factory=lambda: _env("API_TOKENS", "").strip())
+    # JSON mapping a UAI or a 3-digit département to a PSAD territory (overrides the académies)
+    territoires: str = field(default_factory=lambda: _env("TERRITOIRES", ""))
+    # seconds a fact waits for its parcours before ORPHELIN; seconds between two parking sweeps
+    parking_delay: float = field(default_factory=lambda: float(_env("PARKING_DELAY", "3600")))
+    parking_sweep: float = field(default_factory=lambda: float(_env("PARKING_SWEEP", "30")))
+    # names of the lycées and missions locales shown on the dashboard (TOML); empty = demo list
+    etablissements_file: str = field(default_factory=lambda: _env("ETABLISSEMENTS_FILE", ""))
+    # empty = under var_dir
+    partners_path: str = field(default_factory=lambda: _env("PARTNERS_FILE", ""))
+    api_tokens_path: str = field(default_factory=lambda: _env("API_TOKENS_FILE", ""))
+    # empty = the counts of infra/topics.toml
+    partitions: str = field(default_factory=lambda: _env("PARTITIONS", ""))
+    replication_factor: str = field(default_factory=lambda: _env("REPLICATION_FACTOR", ""))
 
     # supervision by `ambition up`: longest pause before restarting an exited worker (seconds);
     # a worker that exits `crashloop_exits` times within `crashloop_window` seconds is reported
@@ -101,7 +118,17 @@ class Settings:
     @property
     def partners_file(self) -> Path:
         """The registered partners and their public keys (JSON)."""
-        return Path(_env("PARTNERS_FILE", str(self.var_dir / "partners.json")))
+        return Path(self.partners_path or self.var_dir / "partners.json")
+
+    @property
+    def api_tokens_file(self) -> Path:
+        """The API tokens (JSON), used when ``api_tokens`` is empty."""
+        return Path(self.api_tokens_path or self.var_dir / "api-tokens.json")
+
+    @property
+    def log_dir(self) -> Path:
+        """Where `ambition up` writes each process's log."""
+        return self.var_dir / "log"
 
     @property
     def bootstrap(self) -> str:
@@ -109,4 +136,4 @@ class Settings:
 
     @property
     def topics(self) -> Topics:
-        return load_topics()
+        return load_topics(settings=self)

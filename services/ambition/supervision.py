@@ -45,12 +45,14 @@ class Supervised:
 class Supervisor:
     def __init__(self, state_file: Path, backoff_max: float = 30.0, crashloop_exits: int = 3,
                  crashloop_window: float = 300.0, on_restart: Callable[[str], None] | None = None,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic,
+                 notify: Callable[[str], None] | None = None):
         self.state_file, self.backoff_max = state_file, backoff_max
         self.crashloop_exits, self.crashloop_window = crashloop_exits, crashloop_window
         self.on_restart = on_restart or (lambda name: None)
         self.processes: dict[str, Supervised] = {}
         self.clock = clock
+        self.notify = notify or log.warning  # restarts and exits: what the operator must see
 
     def add(self, name: str, start: Callable[[], int], poll: Callable[[], int | None]) -> None:
         p = self.processes[name] = Supervised(name, start, poll)
@@ -61,7 +63,7 @@ class Supervisor:
         try:
             p.pid, p.restart_at = p.start(), None
         except Exception as exc:  # could not even start (a port taken): an exit like another
-            log.error("%s could not be started: %s", p.name, exc)
+            self.notify(f"{p.name} could not be started: {exc}")
             self._exited(p, -1, self.clock())
             return False
         metrics.WORKER_UP.labels(p.name).set(1)
@@ -80,7 +82,7 @@ class Supervisor:
             elif p.restart_at is not None and now >= p.restart_at:
                 p.restarts += 1
                 metrics.WORKER_RESTARTS.labels(p.name).inc()
-                log.warning("restarting %s (restart %d)", p.name, p.restarts)
+                self.notify(f"restarting {p.name} (restart {p.restarts})")
                 if self._start(p):
                     self.on_restart(p.name)
             metrics.WORKER_CRASHLOOP.labels(p.name).set(1 if self.crashlooping(p, now) else 0)
@@ -93,10 +95,10 @@ class Supervisor:
         p.backoff = 1.0 if ran >= HEALTHY_RUN or not p.backoff else min(p.backoff * 2, self.backoff_max)
         p.restart_at = now + p.backoff
         metrics.WORKER_UP.labels(p.name).set(0)
-        loop = " (crash-looping: %d exits within %.0f s)" % (len(p.exits), self.crashloop_window) \
+        loop = f" (crash-looping: {len(p.exits)} exits within {self.crashloop_window:.0f} s)" \
             if self.crashlooping(p, now) else ""
-        log.error("%s exited with code %s after %.1f s; restarting it in %.0f s%s",
-                  p.name, code, ran, p.backoff, loop)
+        self.notify(f"{p.name} exited with code {code} after {ran:.1f} s; "
+                    f"restarting it in {p.backoff:.0f} s{loop}")
 
     def state(self) -> dict:
         now = self.clock()

@@ -8,10 +8,12 @@ from __future__ import annotations
 import logging
 import signal
 import time
+from datetime import datetime
 
 from . import metrics
 from .broker import EmbeddedBroker
 from .config import Settings
+from .console import LiveStatus
 from .local import LocalPlatform
 from .supervision import Supervisor
 from .topics import create_topics
@@ -19,67 +21,78 @@ from .topics import create_topics
 log = logging.getLogger(__name__)
 
 
-def _topics(settings: Settings) -> None:
-    created = create_topics(settings.bootstrap, settings.topics)
-    if created:
-        print(f"created topics: {', '.join(created)}", flush=True)
+def _topics(settings: Settings) -> list[str]:
+    return create_topics(settings.bootstrap, settings.topics)
 
 
-def _supervisor(settings: Settings, broker: EmbeddedBroker | None, platform: LocalPlatform) -> Supervisor:
+def _supervisor(settings: Settings, broker: EmbeddedBroker | None, platform: LocalPlatform,
+                notify) -> Supervisor:
     def on_restart(name: str) -> None:
-        if name == "broker":  # memory storage: the restarted broker has no topics
-            log.error("the embedded broker was restarted: on memory storage it forgot every "
-                      "message it held (see README, 'What the embedded broker keeps')")
-            for attempt in range(10):
-                try:
-                    return _topics(settings)
-                except Exception as exc:
-                    log.warning("topics not declared yet (%s); retrying", exc)
-                    time.sleep(1)
+        if name != "broker":
+            return
+        notify("the embedded broker was restarted: on memory storage it forgot every message it "
+               "held (README, 'What the embedded broker keeps'); declaring the topics again")
+        for _ in range(10):
+            try:
+                _topics(settings)
+                return
+            except Exception as exc:
+                log.warning("topics not declared yet (%s); retrying", exc)
+                time.sleep(1)
 
     sup = Supervisor(settings.supervisor_state, settings.restart_backoff_max, settings.crashloop_exits,
-                     settings.crashloop_window, on_restart)
+                     settings.crashloop_window, on_restart, notify=notify)
     if broker is not None:
         def start_broker() -> int:
-            broker.start()
+            if broker.process is None or broker.process.poll() is not None:
+                broker.start()
             return broker.process.pid
 
-        sup.add("broker", lambda: broker.process.pid if broker.process.poll() is None else start_broker(),
-                lambda: broker.process.poll())
+        sup.add("broker", start_broker, lambda: broker.process.poll())
     for name in platform.workers:
         sup.add(name, lambda name=name: platform.start_worker(name).pid,
                 lambda name=name: platform.children[name].poll())
     return sup
 
 
-def up(settings: Settings) -> int:
+def up(settings: Settings, verbose: bool = False) -> int:
+    """Run the platform; each process logs to var/log/ (to this terminal with ``verbose``)
+    while the terminal shows a live status line."""
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    (settings.var_dir / "log").mkdir(exist_ok=True)
+    settings.log_dir.mkdir(exist_ok=True)
     broker = None
     if not settings.kafka_bootstrap:
-        broker = EmbeddedBroker(settings.broker_port, log_path=settings.var_dir / "log" / "broker.log")
+        broker = EmbeddedBroker(settings.broker_port, log_path=settings.log_dir / "broker.log")
         broker.start()
         print(f"embedded Kafka-protocol broker (Tansu) on {broker.bootstrap}", flush=True)
-    platform = LocalPlatform({"AMBITION_KAFKA_BOOTSTRAP": settings.bootstrap}, own_session=True)
+    platform = LocalPlatform({"AMBITION_KAFKA_BOOTSTRAP": settings.bootstrap},
+                             log_dir=None if verbose else settings.log_dir, own_session=True)
+    live = LiveStatus(settings)
     stopping = False
 
     def _on_signal(signum, _frame):
         nonlocal stopping
         stopping = True
 
+    def notify(text: str) -> None:
+        live.message(f"{datetime.now():%H:%M:%S} {text}")
+        log.info("%s", text)
+
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
     sup = None
     try:
-        _topics(settings)
+        created = _topics(settings)
+        if created:
+            print(f"created topics: {', '.join(created)}", flush=True)
         from .contracts.partners import demo_partners
 
         demo_partners(settings)
         try:
             metrics.serve(settings.supervisor_metrics_port)
         except OSError as exc:
-            log.warning("supervisor metrics not served on :%s (%s)", settings.supervisor_metrics_port, exc)
-        sup = _supervisor(settings, broker, platform)
+            print(f"supervisor metrics not served on :{settings.supervisor_metrics_port}: {exc}", flush=True)
+        sup = _supervisor(settings, broker, platform, notify)
         from .api.jetons import annonce
 
         print(
@@ -91,14 +104,18 @@ def up(settings: Settings) -> int:
             f"supervisor :{settings.supervisor_metrics_port}\n"
             f"  Kafka           {settings.bootstrap}\n"
             f"  data            {settings.var_dir}\n"
-            f"  supervision     {settings.supervisor_state}\n"
+            f"  logs            {settings.log_dir}/ (broker, ingest, relay, projections, api .log;"
+            " `ambition up -v` shows them here)\n"
+            f"  supervision     a worker that exits is restarted; state in {settings.supervisor_state}\n"
             "  try             .venv/bin/ambition simulate --eleves 500\n"
+            "  status          .venv/bin/ambition status (the line below, refreshed every 2 s)\n"
             "Ctrl-C stops everything.\n", flush=True)
         while not stopping:
             sup.tick()
+            live.tick()
             time.sleep(0.3)
     finally:
-        print("stopping...", flush=True)
+        live.message("stopping...")
         platform.stop()
         if broker:
             broker.stop()

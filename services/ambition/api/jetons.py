@@ -30,7 +30,7 @@ def _digest(token: str) -> str:
 
 
 def fichier(settings: Settings) -> Path:
-    return Path(os.environ.get("AMBITION_API_TOKENS_FILE", str(settings.var_dir / "api-tokens.json")))
+    return settings.api_tokens_file
 
 
 def demo_tokens(settings: Settings) -> dict[str, str]:
@@ -64,7 +64,7 @@ class Jetons:
 
     @classmethod
     def load(cls, settings: Settings) -> "Jetons":
-        raw = os.environ.get("AMBITION_API_TOKENS", "").strip()
+        raw = settings.api_tokens
         return cls(json.loads(raw) if raw else demo_tokens(settings))
 
     def acteur(self, token: str | None) -> str | None:
@@ -73,7 +73,7 @@ class Jetons:
 
 def annonce(settings: Settings, base_url: str) -> str:
     """What `ambition up` prints about the API's tokens (the demo ones, in development)."""
-    if os.environ.get("AMBITION_API_TOKENS", "").strip():
+    if settings.api_tokens:
         return "  API tokens      from AMBITION_API_TOKENS\n"
     tokens = demo_tokens(settings)
     psad = tokens.get("psad:national", "<token>")

@@ -68,4 +68,4 @@ def test_ambition_up_prints_the_demo_tokens_and_the_dashboards_address(tmp_path,
     assert f"/psad/tableau-de-bord#token={tokens['psad:national']}" in text
     assert all(f"{actor:<24} {token}" in text for actor, token in tokens.items())
     monkeypatch.setenv("AMBITION_API_TOKENS", '{"psad:national": "x"}')
-    assert "from AMBITION_API_TOKENS" in annonce(settings, "http://127.0.0.1:8080")
+    assert "from AMBITION_API_TOKENS" in annonce(Settings(var_dir=tmp_path), "http://127.0.0.1:8080")
