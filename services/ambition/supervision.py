@@ -105,7 +105,7 @@ class Supervisor:
         return {
             "supervisor_pid": os.getpid(),
             "updated": datetime.now(timezone.utc).isoformat(),
-            "processes": {
+            "workers": {
                 p.name: {
                     "state": "crashloop" if self.crashlooping(p, now)
                     else ("waiting" if p.restart_at is not None else "running"),

@@ -44,7 +44,7 @@ def _sup(tmp_path, horloge):
 
 
 def _etat(tmp_path) -> dict:
-    return json.loads((tmp_path / "run" / "supervisor.json").read_text())["processes"]
+    return json.loads((tmp_path / "run" / "supervisor.json").read_text())["workers"]
 
 
 def test_an_exited_worker_is_restarted_after_a_back_off_and_the_others_keep_running(tmp_path):
