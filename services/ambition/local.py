@@ -64,6 +64,17 @@ class LocalPlatform:
         child.kill()
         child.wait()
 
+    def stop_worker(self, name: str, timeout: float = 15) -> None:
+        """SIGTERM one worker and wait for it (SIGKILL after `timeout`)."""
+        child = self.children[name]
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+
     def stop(self, timeout: float = 15) -> None:
         for child in self.children.values():
             if child.poll() is None:

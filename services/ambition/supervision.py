@@ -40,16 +40,19 @@ class Supervised:
     last_exit_at: str | None = None
     backoff: float = 0.0
     restart_at: float | None = None
+    held: bool = False  # stopped on purpose until `release` (its broker is being restarted)
 
 
 class Supervisor:
     def __init__(self, state_file: Path, backoff_max: float = 30.0, crashloop_exits: int = 3,
                  crashloop_window: float = 300.0, on_restart: Callable[[str], None] | None = None,
                  clock: Callable[[], float] = time.monotonic,
-                 notify: Callable[[str], None] | None = None):
+                 notify: Callable[[str], None] | None = None,
+                 on_exit: Callable[[str], None] | None = None):
         self.state_file, self.backoff_max = state_file, backoff_max
         self.crashloop_exits, self.crashloop_window = crashloop_exits, crashloop_window
         self.on_restart = on_restart or (lambda name: None)
+        self.on_exit = on_exit or (lambda name: None)
         self.processes: dict[str, Supervised] = {}
         self.clock = clock
         self.notify = notify or log.warning  # restarts and exits: what the operator must see
@@ -69,6 +72,20 @@ class Supervisor:
         metrics.WORKER_UP.labels(p.name).set(1)
         return True
 
+    def hold(self, name: str, stop: Callable[[], None]) -> None:
+        """Stop a process on purpose (`stop` returns once it exited); not restarted until
+        `release`, and not counted as an exit."""
+        p = self.processes[name]
+        p.held, p.restart_at = True, None
+        stop()
+        metrics.WORKER_UP.labels(name).set(0)
+
+    def release(self, name: str) -> None:
+        p = self.processes[name]
+        if p.held:
+            p.held = False
+            self._start(p)
+
     def crashlooping(self, p: Supervised, now: float | None = None) -> bool:
         now = self.clock() if now is None else now
         return sum(1 for t in p.exits if now - t <= self.crashloop_window) >= self.crashloop_exits
@@ -77,8 +94,11 @@ class Supervisor:
         """Notice exits, restart what is due; write the state file."""
         now = self.clock()
         for p in self.processes.values():
+            if p.held:
+                continue
             if p.restart_at is None and (code := p.poll()) is not None:
                 self._exited(p, code, now)
+                self.on_exit(p.name)
             elif p.restart_at is not None and now >= p.restart_at:
                 p.restarts += 1
                 metrics.WORKER_RESTARTS.labels(p.name).inc()
@@ -108,8 +128,8 @@ class Supervisor:
             "workers": {
                 p.name: {
                     "state": "crashloop" if self.crashlooping(p, now)
-                    else ("waiting" if p.restart_at is not None else "running"),
-                    "pid": p.pid if p.restart_at is None else None,
+                    else ("waiting" if p.restart_at is not None or p.held else "running"),
+                    "pid": p.pid if p.restart_at is None and not p.held else None,
                     "restarts": p.restarts,
                     "recent_exits": sum(1 for t in p.exits if now - t <= self.crashloop_window),
                     "last_exit_code": p.last_exit_code,

@@ -25,8 +25,18 @@ def _topics(settings: Settings) -> list[str]:
     return create_topics(settings.bootstrap, settings.topics)
 
 
+# Consumers of the embedded broker: stopped while it is restarted, so that none keeps a position
+# past the end of the new broker's (empty) logs and skips what arrives there first.
+CONSUMERS = ("ingest", "projections")
+
+
 def _supervisor(settings: Settings, broker: EmbeddedBroker | None, platform: LocalPlatform,
                 notify) -> Supervisor:
+    def on_exit(name: str) -> None:
+        if name == "broker":
+            for consumer in CONSUMERS:
+                sup.hold(consumer, lambda c=consumer: platform.stop_worker(c))
+
     def on_restart(name: str) -> None:
         if name != "broker":
             return
@@ -35,13 +45,15 @@ def _supervisor(settings: Settings, broker: EmbeddedBroker | None, platform: Loc
         for _ in range(10):
             try:
                 _topics(settings)
-                return
+                break
             except Exception as exc:
                 log.warning("topics not declared yet (%s); retrying", exc)
                 time.sleep(1)
+        for consumer in CONSUMERS:
+            sup.release(consumer)
 
     sup = Supervisor(settings.supervisor_state, settings.restart_backoff_max, settings.crashloop_exits,
-                     settings.crashloop_window, on_restart, notify=notify)
+                     settings.crashloop_window, on_restart, notify=notify, on_exit=on_exit)
     if broker is not None:
         def start_broker() -> int:
             if broker.process is None or broker.process.poll() is not None:

@@ -100,3 +100,18 @@ def test_a_long_healthy_run_resets_the_back_off_and_old_exits_are_forgotten(tmp_
     procs["relay"].meurt()
     sup.tick()
     assert _etat(tmp_path)["relay"]["next_restart_in"] == 1.0
+
+
+def test_a_held_process_is_neither_restarted_nor_counted_until_released(tmp_path):
+    h = Horloge()
+    sup, procs = _sup(tmp_path, h)
+    sup.hold("ingest", lambda: procs["ingest"].meurt(0))
+    for _ in range(10):
+        h.t += 5
+        sup.tick()
+    assert procs["ingest"].pids == 1
+    assert _etat(tmp_path)["ingest"] == {**_etat(tmp_path)["ingest"], "state": "waiting",
+                                         "recent_exits": 0, "restarts": 0}
+    sup.release("ingest")
+    sup.tick()
+    assert procs["ingest"].pids == 2 and _etat(tmp_path)["ingest"]["state"] == "running"
