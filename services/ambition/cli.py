@@ -6,6 +6,7 @@ import importlib
 import logging
 import signal
 import sys
+from pathlib import Path
 
 from .config import Settings
 
@@ -82,9 +83,14 @@ def _api(args) -> int:
 
 
 def _simulate(args) -> int:
+    if args.cohorte is not None:
+        from .simulation.cohorte import simulate_cohorte
+
+        return simulate_cohorte(Settings(), args.cohorte, seed=args.seed, vitesse=args.vitesse,
+                                continu=args.continu, verite_path=args.verite)
     from .simulator import simulate
 
-    return simulate(Settings(), args.eleves, seed=args.seed)
+    return simulate(Settings(), args.eleves or 100, seed=args.seed)
 
 
 def _topics(args) -> int:
@@ -105,9 +111,19 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("relay", help="run the outbound relay (event store -> parcours.events)").set_defaults(func=_relay)
     sub.add_parser("projections", help="run the projection worker (events -> read views)").set_defaults(func=_projections)
     sub.add_parser("api", help="run the HTTP read API").set_defaults(func=_api)
-    sim = sub.add_parser("simulate", help="publish synthetic enrolments through the lycée partner producer")
-    sim.add_argument("--eleves", type=int, default=100, help="how many élèves to enrol (default 100)")
+    sim = sub.add_parser("simulate", help="play a cohort's parcours through the partners' producers "
+                         "(--cohorte N), or only enrolments (--eleves N)")
+    quoi = sim.add_mutually_exclusive_group()
+    quoi.add_argument("--cohorte", type=int, default=None, metavar="N",
+                      help="N young people through whole parcours since the rentrée; prints the "
+                      "PSAD figures expected")
+    quoi.add_argument("--eleves", type=int, default=None, help="only N enrolments (default 100)")
     sim.add_argument("--seed", type=int, default=None, help="random seed, for a repeatable cohort")
+    sim.add_argument("--vitesse", type=float, default=0, metavar="JOURS_PAR_S",
+                     help="simulated days played per second (default 0: as fast as possible)")
+    sim.add_argument("--continu", action="store_true", help="keep sending new cohorts until Ctrl-C")
+    sim.add_argument("--verite", type=Path, default=None, metavar="FICHIER",
+                     help="also write the expected figures (JSON) to this file")
     sim.set_defaults(func=_simulate)
     sub.add_parser("topics", help="create the platform's topics (infra/topics.toml)").set_defaults(func=_topics)
     sub.add_parser("status", help="processes up, messages/s, refusals, parking, relay lag and view "
@@ -134,6 +150,10 @@ def configure_logging(command: str, verbose: bool) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     configure_logging(args.command, args.verbose)
+    if args.command in ("up", *WORKERS):  # in production, no process starts with a development secret
+        from .production import exiger
+
+        exiger(Settings())
     return args.func(args) or 0
 
 

@@ -8,6 +8,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# Development values: published in this repository, refused when AMBITION_ENV=production.
+DEV_PSEUDONYM_SECRET = "dev-only-pseudonym-secret"
+DEV_CIPHER_KEY = "ZGV2LW9ubHktY2lwaGVyLWtleS0zMi1ieXRlcyEhISE="
+ENVS = ("development", "production")
+
 
 def _env(name: str, default: str) -> str:
     return os.environ.get(f"AMBITION_{name}", default)
@@ -66,14 +71,14 @@ class Settings:
     event_store: str = field(default_factory=lambda: _env("EVENT_STORE", ""))
     read_store: str = field(default_factory=lambda: _env("READ_STORE", ""))
     schemas_dir: Path = field(default_factory=lambda: Path(_env("SCHEMAS_DIR", str(ROOT / "schemas"))))
-    # secret of the pseudonymous parcours key (HMAC of the INE); override in production
+    # "development" (default: demo secrets, keys and tokens allowed) or "production" (refused)
+    env: str = field(default_factory=lambda: _env("ENV", "development"))
+    # secret of the pseudonymous parcours key (HMAC of the INE); never leaves the platform
     pseudonym_secret: str = field(
-        default_factory=lambda: _env("PSEUDONYM_SECRET", "dev-only-pseudonym-secret")
+        default_factory=lambda: _env("PSEUDONYM_SECRET", DEV_PSEUDONYM_SECRET)
     )
-    # key of the event store's cipher for personal data (base64 AES key); dev default
-    cipher_key: str = field(
-        default_factory=lambda: _env("CIPHER_KEY", "ZGV2LW9ubHktY2lwaGVyLWtleS0zMi1ieXRlcyEhISE=")
-    )
+    # master key of the identity store (base64 AES key): wraps the per-élève data keys
+    cipher_key: str = field(default_factory=lambda: _env("CIPHER_KEY", DEV_CIPHER_KEY))
     # embedded-broker friendly group timings (seconds); production: raise to client defaults
     session_timeout: float = field(default_factory=lambda: float(_env("KAFKA_SESSION_TIMEOUT", "6")))
     heartbeat_interval: float = field(default_factory=lambda: float(_env("KAFKA_HEARTBEAT_INTERVAL", "1")))
@@ -114,6 +119,12 @@ class Settings:
     def supervisor_state(self) -> Path:
         """What `ambition up` supervises, for `ambition status` (JSON, rewritten as it changes)."""
         return self.var_dir / "run" / "supervisor.json"
+
+    @property
+    def production(self) -> bool:
+        if self.env not in ENVS:
+            raise ValueError(f"AMBITION_ENV={self.env!r}: expected one of {', '.join(ENVS)}")
+        return self.env == "production"
 
     @property
     def partners_file(self) -> Path:

@@ -97,9 +97,10 @@ def up(settings: Settings, verbose: bool = False) -> int:
         created = _topics(settings)
         if created:
             print(f"created topics: {', '.join(created)}", flush=True)
-        from .contracts.partners import demo_partners
+        if not settings.production:  # the demo partners' keys are for development only
+            from .contracts.partners import demo_partners
 
-        demo_partners(settings)
+            demo_partners(settings)
         try:
             metrics.serve(settings.supervisor_metrics_port)
         except OSError as exc:
@@ -119,7 +120,7 @@ def up(settings: Settings, verbose: bool = False) -> int:
             f"  logs            {settings.log_dir}/ (broker, ingest, relay, projections, api .log;"
             " `ambition up -v` shows them here)\n"
             f"  supervision     a worker that exits is restarted; state in {settings.supervisor_state}\n"
-            "  try             .venv/bin/ambition simulate --eleves 500\n"
+            "  try             .venv/bin/ambition simulate --cohorte 500\n"
             "  status          .venv/bin/ambition status (the line below, refreshed every 2 s)\n"
             "Ctrl-C stops everything.\n", flush=True)
         while not stopping:
