@@ -48,8 +48,16 @@ def attendre(condition, timeout: float, quoi: str, pause: float = 0.3):
 def verifier_vues(get, v: Verite) -> None:
     """Every view equals the ground truth: the PSAD synthesis, and each lycée's own list (its
     élèves, their PFMP days, their mission locale). `get(path, actor, **params)`."""
-    attendre(lambda: essentiel(get("/v1/psad/synthese", None)) == v.synthese(), 120,
-             f"PSAD synthesis never equal to {v.synthese()}")
+    vu = []
+
+    def egale() -> bool:
+        vu[:] = [essentiel(get("/v1/psad/synthese", None))]
+        return vu[0] == v.synthese()
+
+    try:
+        attendre(egale, 120, "PSAD synthesis never equal")
+    except AssertionError:
+        raise AssertionError(f"PSAD synthesis {vu} never equal to {v.synthese()}") from None
     for uai, n in v.par_lycee.items():
         items = get(f"/v1/lycees/{uai}/eleves", f"lycee:{uai}", limit=1000)["items"]
         assert len(items) == n, (uai, len(items), n)
