@@ -1,13 +1,15 @@
-"""A private PostgreSQL cluster for the tests that stop and start PostgreSQL (never the shared
-server on 5432, which other tests use): initdb into a temporary directory, a free port on
-127.0.0.1, trust authentication, stopped and started with the server's own `pg_ctl`.
+"""A PRIVATE PostgreSQL cluster for tests that need a real database outage.
 
-    with PrivateCluster() as pg:
-        dsn = pg.dsn("ambition")        # creates the database
-        pg.restart()                    # or pg.stop() ... pg.start()
+The shared server on 127.0.0.1:5432 is never stopped (other tests use it). A test that needs
+PostgreSQL to go away starts its own cluster: ``initdb`` into a temporary directory, a free
+port, then ``stop()`` / ``start()`` that one. Run as root, the server commands run as the
+``postgres`` user (PostgreSQL refuses to run as root).
 
-The server refuses to run as root: when the tests run as root, the cluster belongs to the
-`postgres` system user (its files in a directory of its own under the system temp dir).
+    with ClusterPrive() as pg:                 # or the ``pg_prive`` fixture
+        dsn = pg.nouvelle_base()
+        ...
+        pg.stop()                               # a real outage: connections fail
+        pg.start()                              # same data, same port
 """
 from __future__ import annotations
 
@@ -17,76 +19,82 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
+import uuid
 from pathlib import Path
 
-import psycopg
+import pytest
 
 
-def _bin(name: str) -> str:
-    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))
+def _bin() -> Path:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=lambda p: int(p.split("/")[4]))
     if not found:
-        raise RuntimeError(f"{name} not found under /usr/lib/postgresql/*/bin: install postgresql")
-    return found[-1]
+        pytest.fail("PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin "
+                    "(Debian package postgresql)")
+    return Path(found[-1]).parent
 
 
-def _free_port() -> int:
+def _port_libre() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-class PrivateCluster:
-    def __init__(self, port: int | None = None):
-        self.port = port or _free_port()
+class ClusterPrive:
+    def __init__(self):
+        self.bin = _bin()
+        self.port = _port_libre()
         self.base = Path(tempfile.mkdtemp(prefix="ambition-pg-"))
-        self.data = self.base / "data"
-        self.as_postgres = os.geteuid() == 0
-        if self.as_postgres:
+        self.data, self.log = self.base / "data", self.base / "postgres.log"
+        self._root = os.geteuid() == 0
+        if self._root:
             shutil.chown(self.base, "postgres", "postgres")
-        self._run(_bin("initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust",
-                  "--no-sync", "-E", "UTF8")
-        with open(self.data / "postgresql.conf", "a") as conf:
-            conf.write(f"\nport = {self.port}\nlisten_addresses = '127.0.0.1'\n"
-                       f"unix_socket_directories = '{self.base}'\nfsync = off\n"
-                       "max_connections = 60\n")
+        self._run("initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                  "--no-sync")
 
-    def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-        cmd = ["runuser", "-u", "postgres", "--", *args] if self.as_postgres else list(args)
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-        if check and out.returncode != 0:
-            raise RuntimeError(f"{' '.join(args)} failed: {out.stdout}{out.stderr}")
-        return out
+    def _run(self, tool: str, *args: str) -> None:
+        cmd = [str(self.bin / tool), *args]
+        if self._root:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        if done.returncode != 0:
+            log = self.log.read_text()[-2000:] if self.log.exists() else ""
+            raise RuntimeError(f"{tool} failed: {done.stderr.strip()}\n{log}")
 
     def start(self) -> None:
-        self._run(_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.base / "server.log"),
-                  "-w", "-t", "60", "start")
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-o",
+                  f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.base} -c fsync=off", "start")
 
-    def stop(self, mode: str = "fast") -> None:
-        """Stop the server (`fast`: open sessions are terminated, as in a restart)."""
-        self._run(_bin("pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "-t", "60", "stop",
-                  check=False)
+    def stop(self) -> None:
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "-t", "60", "stop")
 
-    def restart(self, down_for: float = 0.0) -> None:
-        self.stop()
-        time.sleep(down_for)  # the outage the clients live through
-        self.start()
+    def dsn(self, base: str = "postgres") -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{base}"
 
-    def dsn(self, dbname: str = "ambition") -> str:
-        """DSN of `dbname`, created if missing."""
-        admin = f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres connect_timeout=5"
-        with psycopg.connect(admin, autocommit=True) as conn:
-            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,)).fetchone():
-                conn.execute(f'CREATE DATABASE "{dbname}"')
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{dbname}"
+    def nouvelle_base(self) -> str:
+        import psycopg
+
+        nom = f"ambition_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(self.dsn(), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{nom}"')
+        return self.dsn(nom)
 
     def close(self) -> None:
-        self.stop("immediate")
+        try:
+            self.stop()
+        except RuntimeError:
+            pass  # already stopped
         shutil.rmtree(self.base, ignore_errors=True)
 
-    def __enter__(self) -> "PrivateCluster":
+    def __enter__(self) -> "ClusterPrive":
         self.start()
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+@pytest.fixture
+def pg_prive():
+    """A private PostgreSQL cluster, started; the test may stop and start it."""
+    with ClusterPrive() as pg:
+        yield pg

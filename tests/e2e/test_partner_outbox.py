@@ -12,8 +12,10 @@ import httpx
 
 from ambition.api.jetons import demo_tokens
 from ambition.contracts.partners import demo_partners
+from ambition.pseudonym import cle_parcours
 from ambition.sdk.lycee import LyceeProducer
 from ambition.simulator import inscription
+from platform_support import tout_decide_et_projete
 
 TODAY = date(2026, 11, 20)
 RENTREE = date(2026, 9, 1)
@@ -48,7 +50,7 @@ def test_a_minute_of_broker_outage_loses_nothing(running, tmp_path):
             f = eligible(rng, cred.identifiant)
             eid = str(uuid.uuid4())
             p.eleve_inscrit(**f, event_id=eid)
-            sent.append(p.cle(f["ine"]))
+            sent.append(cle_parcours(f["ine"], running.settings.pseudonym_secret))
         assert p.flush(timeout=30)
         p.eleve_inscrit(**f, event_id=eid)  # a partner retry of an acknowledged event
         assert p.flush(timeout=30)
@@ -64,7 +66,7 @@ def test_a_minute_of_broker_outage_loses_nothing(running, tmp_path):
                 p.eleve_inscrit(**f, event_id=eid)
                 if i % 10 == 0:  # the same event again while waiting: the outbox keeps it once
                     p.eleve_inscrit(**f, event_id=eid)
-                sent.append(p.cle(f["ine"]))
+                sent.append(cle_parcours(f["ine"], running.settings.pseudonym_secret))
                 time.sleep(1)
             f = eligible(rng, cred.identifiant)
             f["diplome"] = "BTS"  # refused by the platform, once
@@ -77,7 +79,7 @@ def test_a_minute_of_broker_outage_loses_nothing(running, tmp_path):
         for _ in range(5):  # after the outage
             f = eligible(rng, cred.identifiant)
             p.eleve_inscrit(**f)
-            sent.append(p.cle(f["ine"]))
+            sent.append(cle_parcours(f["ine"], running.settings.pseudonym_secret))
         assert p.flush(timeout=120), f"{p.pending()} event(s) still in the outbox after the thaw"
     finally:
         p.close()
@@ -88,7 +90,7 @@ def test_a_minute_of_broker_outage_loses_nothing(running, tmp_path):
     assert body["entrees"] == len(sent) == 45
     assert body["refus"] == {"ELIGIBILITE_DIPLOME": 1}
     assert view["total"] == 45 and sorted(e["cle"] for e in view["items"]) == sorted(sent)
-    time.sleep(3)  # late duplicates would show now
+    tout_decide_et_projete(running)  # every message decided and projected: late duplicates would show now
     as_actor(running, "psad:national")
     assert running.get("/v1/psad/synthese")["entrees"] == 45
     assert not running.platform.dead()
@@ -111,7 +113,7 @@ def test_a_partner_restart_during_an_outage_resends_exactly_once(running, tmp_pa
         for _ in range(5):
             f = eligible(rng, cred.identifiant)
             first.eleve_inscrit(**f)
-            sent.append(first.cle(f["ine"]))
+            sent.append(cle_parcours(f["ine"], running.settings.pseudonym_secret))
         first.close(timeout=2)  # the partner system stops with its events unsent
         # ... and starts again while the broker is still away
         second = LyceeProducer(cred, settings=running.settings, outbox_path=path)
@@ -127,7 +129,7 @@ def test_a_partner_restart_during_an_outage_resends_exactly_once(running, tmp_pa
     body = running.wait_for("/v1/lycees/" + cred.identifiant + "/eleves",
                             lambda b: b["total"] >= 5, timeout=180, limit=1000)
     assert sorted(e["cle"] for e in body["items"]) == sorted(sent)
-    time.sleep(3)
+    tout_decide_et_projete(running)
     assert running.get(f"/v1/lycees/{cred.identifiant}/eleves", limit=1000)["total"] == 5
     as_actor(running, "psad:national")
     after = running.get("/v1/psad/synthese")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import urllib.request
 
 import pytest
-from pgcluster import PrivateCluster
+from pgcluster import ClusterPrive
 from platform_support import arreter, demarrer, producteurs
 from verite import Verite, attendre, verifier_vues
 
@@ -28,8 +28,8 @@ def _outages(port: int) -> float:
 
 
 def test_postgresql_restarted_mid_stream_loses_nothing_and_stops_nothing(tmp_path):
-    with PrivateCluster() as pg:
-        evenements, vues = pg.dsn("ambition"), pg.dsn("ambition_vues")
+    with ClusterPrive() as pg:
+        evenements, vues = pg.nouvelle_base(), pg.nouvelle_base()
         r = demarrer(tmp_path, AMBITION_EVENT_STORE=evenements, AMBITION_READ_STORE=vues,
                      AMBITION_PARKING_SWEEP="1", AMBITION_BATCH_SIZE="20")
         try:

@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 from ambition import metrics
+from ambition.pseudonym import cle_parcours
 from ambition.exchange.cohorte import generer
 from ambition.outbox import Relay
 from ambition.sdk.consumer import domain_events
@@ -34,14 +35,17 @@ def _stocker(processor, enregistreur, faits):
     return [o.statut for o in lot.outcomes]
 
 
-def _recus(kafka_bootstrap, registry, parcours_ids):
-    """What a partner receives with the SDK: every domain event of these parcours."""
+def _recus(kafka_bootstrap, registry, parcours_ids, attendus: int):
+    """What a partner receives with the SDK: the domain events of these parcours, read until the
+    number the relays published has arrived (the idle timeout is only a generous safety net)."""
     recus = []
     for ev in domain_events(kafka_bootstrap, f"partner-{uuid.uuid4()}", registry=registry,
-                            idle_timeout_ms=2500, session_timeout_ms=6000,
+                            idle_timeout_ms=60_000, session_timeout_ms=6000,
                             heartbeat_interval_ms=1000, max_poll_interval_ms=5000):
         if ev.parcours["parcours_id"] in parcours_ids:
             recus.append(ev)
+        if len(recus) >= attendus:
+            break
     return recus
 
 
@@ -72,9 +76,10 @@ def test_relay_resumes_republishes_after_a_crash_and_consumers_deduplicate(
     total = app.recorder.max_notification_id()
     assert republies == total - publies and restarted.position() == total
 
-    ids = {str(p.id) for p in (app.parcours(f.champs.get("cle") or enregistreur.producteurs[f.partner_id]
-                                            .cle(f.champs["ine"])) for f in cohorte.faits) if p}
-    recus = _recus(kafka_bootstrap, registry, ids)
+    ids = {str(p.id) for p in (app.parcours(cle_parcours(f.champs.get("cle") or f.champs["ine"],
+                                                         settings.pseudonym_secret)) for f in cohorte.faits) if p}
+    # published: the first relay's events, then the rest twice (the killed relay and the restarted one)
+    recus = _recus(kafka_bootstrap, registry, ids, publies + 2 * (total - publies))
     versions = Counter((e.parcours["parcours_id"], e.parcours["version"]) for e in recus)
     assert len(versions) == total  # every stored event reached the partner...
     assert max(versions.values()) == 2  # ...some of them twice (the crash)

@@ -24,7 +24,7 @@ from ambition_projections.runner import create_tables
 pytestmark = pytest.mark.integration
 
 ACTEURS = [f"lycee:{UAI_PARIS}", f"lycee:{UAI_PARIS_2}", f"lycee:{UAI_LYON}", f"ml:{ML_A}", f"ml:{ML_B}",
-           "foquale:ac-paris", "foquale:ac-lyon", "psad:ac-paris", "psad:ac-lyon", "psad:national"]
+           "foquale:ac-paris", "foquale:ac-lyon", "psad:ac-paris", "psad:ac-lyon", "psad:national", "dpo:national"]
 TOKENS = {a: f"jeton-{i}" for i, a in enumerate(ACTEURS)}
 PSAD_PARIS = {"psad:ac-paris", "psad:national"}
 PSAD_LYON = {"psad:ac-lyon", "psad:national"}
@@ -59,9 +59,12 @@ ROUTES = [
     ("/v1/psad/synthese", "/v1/psad/synthese?territoire=ac-paris", PSAD_PARIS),
     ("/v1/psad/a-risque", "/v1/psad/a-risque", TOUS_PSAD),
     ("/v1/psad/a-risque", "/v1/psad/a-risque?territoire=ac-paris", PSAD_PARIS),
+    ("/v1/dpo/lectures", "/v1/dpo/lectures", {"dpo:national"}),  # the trace of reads: no personal data
 ]
 # Routes open without a token (no data of any élève).
-OUVERTES = {"/v1/catalogue", "/v1/catalogue.html"}
+OUVERTES = {"/v1/catalogue", "/v1/catalogue.html", "/v1/cle-publique"}
+# Writes, not reads (tests/e2e/test_oubli.py: the parcours's lycée or a DPO; anyone else 404).
+ECRITURES = {"/v1/parcours/{parcours_id}/oubli"}
 REFUS = (403, 404)  # a refusal may not tell whether the resource exists
 
 
@@ -85,7 +88,7 @@ def _url(api, url: str) -> str:
 
 def test_every_route_has_a_row(api):
     templates = {r.path for r in api.app.routes if getattr(r, "path", "").startswith("/v1/")}
-    missing = templates - {t for t, _, _ in ROUTES} - OUVERTES
+    missing = templates - {t for t, _, _ in ROUTES} - OUVERTES - ECRITURES
     assert not missing, f"add a row to ROUTES for {sorted(missing)}: who may read it?"
 
 
@@ -105,6 +108,39 @@ def test_no_token_or_an_unknown_one_is_401(api, template, url, autorises):
     for headers in ({}, {"Authorization": "Bearer inconnu"}, {"Authorization": "Basic eDp5"}):
         r = api.get(_url(api, url), headers=headers)
         assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer", (headers, r.text)
+
+
+def _refus_comptes(raison: str) -> float:
+    from ambition import metrics
+
+    return metrics.API_DENIED.labels(raison)._value.get()
+
+
+def test_a_refusal_says_why_and_is_counted_for_ops(api):
+    """What the caller reads, and the ambition_api_denied_total counter ops alert on."""
+    avant = _refus_comptes("unauthenticated"), _refus_comptes("forbidden")
+    r = api.get(f"/v1/lycees/{UAI_PARIS}/eleves")
+    assert r.json() == {"detail": "missing or unknown bearer token: send 'Authorization: Bearer <token>'"}
+    r = api.get(f"/v1/lycees/{UAI_PARIS}/eleves", headers={"Authorization": f"Bearer {TOKENS[f'lycee:{UAI_LYON}']}"})
+    assert r.status_code == 403  # another actor's own list: it exists, it is not yours
+    assert r.json() == {"detail": f"lycee:{UAI_LYON} may not read the data of lycee:{UAI_PARIS}"}
+    r = api.get("/v1/psad/synthese", headers={"Authorization": f"Bearer {TOKENS[f'ml:{ML_A}']}"})
+    assert r.json() == {"detail": f"ml:{ML_A} is not a PSAD coordinator"}
+    r = api.get("/v1/psad/synthese", params={"territoire": "ac-lyon"},
+                headers={"Authorization": f"Bearer {TOKENS['psad:ac-paris']}"})
+    assert r.json() == {"detail": "psad:ac-paris may not read territory ac-lyon"}
+    assert (_refus_comptes("unauthenticated"), _refus_comptes("forbidden")) == (avant[0] + 1, avant[1] + 3)
+
+
+def test_a_territorial_psad_reads_its_own_territory_without_naming_it(api):
+    """psad:ac-paris asking for no territory, or for its own, gets ac-paris; the national
+    coordinator without a territory gets the whole country."""
+    def territoire(acteur, **params):
+        return api.get("/v1/psad/synthese", params=params,
+                       headers={"Authorization": f"Bearer {TOKENS[acteur]}"}).json()["territoire"]
+    assert territoire("psad:ac-paris") == territoire("psad:ac-paris", territoire="ac-paris") == "ac-paris"
+    assert territoire("psad:national") == "national"
+    assert territoire("psad:national", territoire="ac-lyon") == "ac-lyon"
 
 
 def test_erased_identity_changes_no_access_and_shows_no_name(api):

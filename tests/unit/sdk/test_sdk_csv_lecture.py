@@ -10,7 +10,16 @@ from csv_support import ENTETE, csv_bytes, ligne
 
 
 def decoded(registry, lecture):
-    return [registry.decode(value).record for _, value, _, _ in lecture.messages]
+    """The records, their sealed identity opened with the TEST key (as the platform would)."""
+    import json
+    from ambition.identite.scellement import CLE_DE_TEST, Ouvreur
+    ouvreur, out = Ouvreur([CLE_DE_TEST]), []
+    for _, value, headers, _ in lecture.messages:
+        record = registry.decode(value).record
+        record.update(json.loads(ouvreur.ouvrir(record.pop("identite"), dict(headers)["ce_source"].decode())))
+        record["date_naissance"] = date.fromisoformat(record["date_naissance"])
+        out.append(record)
+    return out
 
 
 @pytest.mark.parametrize("sep,encoding,bom", [(";", "utf-8", False), (";", "utf-8", True),
@@ -104,3 +113,38 @@ def test_a_line_with_a_missing_or_extra_cell_is_reported_and_not_sent(lycee):
         lecture = lire(data, lycee)
         assert lecture.messages == [] and lecture.lignes == 1
         assert [str(e) for e in lecture.erreurs] == [f"line 2: {cells} cells, the header has {len(ENTETE)}"]
+
+
+def test_each_cell_error_says_what_to_write(lycee):
+    """The messages a lycée's secretary reads, one per kind of cell, with the value when it is
+    not personal (here: dates of the parcours, yes/no answers, session, result, diploma)."""
+    rows = [ligne("0123456789A", date_debut="15/13/2026"),        # line 2
+            ligne("1123456789B", date_debut="demain"),            # line 3
+            ligne("2123456789C", en_formation="peut-être"),       # line 4
+            ligne("3123456789D", session="26"),                   # line 5
+            ligne("4123456789E", resultat="Admis"),               # line 6
+            ligne("5123456789F", diplome=" "),                    # line 7
+            ligne("6123456789G", nom=""),                         # line 8
+            ligne("7123456789H", date_naissance="31/02/2007")]    # line 9
+    assert [str(e) for e in lire(csv_bytes(rows), lycee).erreurs] == [
+        "line 2, column date_debut: '15/13/2026' is not a calendar date",
+        "line 3, column date_debut: 'demain' is not a date: write JJ/MM/AAAA or AAAA-MM-JJ",
+        "line 4, column en_formation: 'peut-être' is not a yes/no value: write oui/non, 1/0 or true/false",
+        "line 5, column session: '26' is not a year (4 digits, e.g. 2026)",
+        "line 6, column resultat: 'Admis' is not one of BLOCS_PARTIELS, ECHEC, OBTENU",
+        "line 7, column diplome: '' is empty",
+        "line 8, column nom: the value is empty",
+        "line 9, column date_naissance: the value is not a calendar date"]
+
+
+def test_optional_columns_blank_or_written_with_spaces(lycee, registry):
+    """specialite and mission_locale_pressentie may be left blank (null); a SIRET may be written
+    in groups of digits, as on paper."""
+    entete = ENTETE + ["specialite", "mission_locale_pressentie"]
+    rows = [dict(ligne(), specialite="  Commerce   et vente ", mission_locale_pressentie="130 025 265 00013"),
+            dict(ligne("1123456789B"), specialite="", mission_locale_pressentie=" ")]
+    lecture = lire(csv_bytes(rows, entete=entete), lycee)
+    assert lecture.erreurs == []
+    first, second = decoded(registry, lecture)
+    assert (first["specialite"], first["mission_locale_pressentie"]) == ("Commerce et vente", "13002526500013")
+    assert (second["specialite"], second["mission_locale_pressentie"]) == (None, None)
