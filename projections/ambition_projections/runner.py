@@ -25,7 +25,7 @@ from ambition import metrics
 from ambition.config import Settings
 from ambition.reconnect import Outage, retrying
 
-from . import chronologie, foquale, generations, lycee, missionlocale, psad, refus
+from . import chronologie, erreurs, foquale, generations, lycee, missionlocale, psad, refus
 from .journal import Journal
 
 log = logging.getLogger(__name__)
@@ -38,9 +38,11 @@ def create_tables(engine: Engine) -> None:
     generations.preparer(engine, VUES.values())
 
 
-def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int]) -> dict[str, int]:
+def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int],
+              prudent: bool = False) -> dict[str, int]:
     """Apply decoded domain events (in order) to the projections `cibles` (name -> generation).
-    Returns how many each projection applied; events already tracked are skipped."""
+    Returns how many each projection applied; events already tracked are skipped. ``prudent``:
+    each event in its own savepoint, and one that fails is parked (``erreurs``) and passed."""
     pids = {str(r["parcours"]["parcours_id"]) for r in records}
     applied = {}
     for name, gen in cibles.items():
@@ -55,7 +57,15 @@ def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int]) -> 
             pid, version = str(meta["parcours_id"]), int(meta["version"])
             if vus.get(pid, 0) >= version:
                 continue
-            vue.apply(conn, t, rec["envelope"]["type"].rsplit(".", 1)[-1], meta, rec)
+            type_ = rec["envelope"]["type"].rsplit(".", 1)[-1]
+            if not prudent:
+                vue.apply(conn, t, type_, meta, rec)
+            else:
+                try:
+                    with conn.begin_nested():
+                        vue.apply(conn, t, type_, meta, rec)
+                except Exception as exc:  # this view cannot apply it: parked, the view goes on
+                    erreurs.garer(conn, name, type_, meta, exc)
             vus[pid] = changed[pid] = version
             applied[name] = applied.get(name, 0) + 1
         generations.ecrire(conn, s, [{"parcours_id": p, "version": v} for p, v in changed.items()
@@ -90,7 +100,14 @@ class ProjectionWorker:
             metrics.PROJECTION_LAG.set(0)
             return 0
         started = time.perf_counter()
-        cibles, applied = retrying(lambda: self._appliquer(lus), self.vues, self._running)
+        try:
+            cibles, applied = retrying(lambda: self._appliquer(lus), self.vues, self._running)
+        except Exception:
+            if not self.running:
+                raise
+            log.exception("a page of %d events failed: applying it event by event", len(lus))
+            cibles, applied = retrying(lambda: self._appliquer(lus, prudent=True), self.vues,
+                                       self._running)
         now = datetime.now(timezone.utc)
         for name, gen in cibles.items():
             metrics.VIEW_GENERATION.labels(name).set(gen)
@@ -103,7 +120,9 @@ class ProjectionWorker:
                                                    self._running) - lus[-1][0]))
         return len(lus)
 
-    def _appliquer(self, lus: list[tuple[int, dict]]) -> tuple[dict, dict]:
+    def _appliquer(self, lus: list[tuple[int, dict]], prudent: bool = False) -> tuple[dict, dict]:
+        """One transaction; ``prudent``: each event in its own savepoint, so that an event a
+        view cannot apply is parked (``erreurs``) instead of stopping every view."""
         with self.engine.begin() as conn:
             cibles = generations.verrouiller(conn)
             atteintes = generations.positions(conn)
@@ -114,7 +133,7 @@ class ProjectionWorker:
             for position, vues in par_position.items():
                 records = [record for nid, record in lus if nid > position]
                 if records:
-                    applied.update(appliquer(conn, records, vues))
+                    applied.update(appliquer(conn, records, vues, prudent))
             generations.avancer(conn, cibles, lus[-1][0])
         return cibles, applied
 
@@ -134,10 +153,29 @@ class ProjectionWorker:
         )
 
     def _apply_refus(self, records) -> None:
-        with self.engine.begin() as conn:
-            done = [refus.apply(conn, rec.value) for rec in records]
+        try:
+            done = self._refus_lot(records, prudent=False)
+        except Exception:
+            log.exception("a batch of %d refusals failed: recording them one by one", len(records))
+            done = self._refus_lot(records, prudent=True)
         for d in done:
             metrics.PROJECTED.labels(refus.NAME, "applique" if d else "doublon").inc()
+
+    def _refus_lot(self, records, prudent: bool) -> list[bool]:
+        with self.engine.begin() as conn:
+            return [self._refus(conn, rec, prudent) for rec in records]
+
+    @staticmethod
+    def _refus(conn, rec, prudent: bool) -> bool:
+        if not prudent:
+            return refus.apply(conn, rec.value)
+        try:
+            with conn.begin_nested():
+                return refus.apply(conn, rec.value)
+        except Exception:  # the document stays on the rejected topic; the views go on
+            log.exception("refusal at %s[%s]@%s could not be recorded", rec.topic, rec.partition, rec.offset)
+            metrics.PROJECTION_ERRORS.labels(refus.NAME).inc()
+            return False
 
     def suivre_refus(self) -> None:
         """Follow the rejected topic until stopped; a broker away is waited for."""

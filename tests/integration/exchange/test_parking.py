@@ -148,3 +148,21 @@ def test_the_sweep_replays_a_parked_fact_once_its_parcours_exists(
     assert proc.attente.compte() == 0
     p = proc.app.parcours(cle)
     assert f"ml:{p.mission_locale}" == accueil.partner_id and len(p.traites) == 2
+
+
+def test_a_partner_registered_after_start_is_known_from_the_next_batch(
+        enregistreur, processor_factory, settings, registry):
+    """`ambition partners add` while the processor runs: the new lycée's first enrolment is
+    accepted, not refused SIGNATURE_INVALIDE (its retries after a refusal need this too)."""
+    from contracts_support import INSCRIPTION
+
+    from ambition.contracts.partners import Credentials, add_partner
+    from ambition.sdk import LyceeProducer
+
+    proc = processor_factory()
+    pid, private = add_partner(settings, "LYCEE", "0010002X")
+    nouveau = LyceeProducer(Credentials(pid, "LYCEE", "0010002X", private), settings=settings,
+                            registry=registry, producer=enregistreur.kafka)
+    nouveau.eleve_inscrit(**{**INSCRIPTION, "ine": "7123456789Z"})
+    lot = proc.handle(enregistreur.nouveaux())
+    assert [(o.statut, o.reason) for o in lot.outcomes] == [("accepte", None)]

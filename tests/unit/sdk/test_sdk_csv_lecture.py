@@ -148,3 +148,62 @@ def test_optional_columns_blank_or_written_with_spaces(lycee, registry):
     first, second = decoded(registry, lecture)
     assert (first["specialite"], first["mission_locale_pressentie"]) == ("Commerce et vente", "13002526500013")
     assert (second["specialite"], second["mission_locale_pressentie"]) == (None, None)
+
+
+def test_columns_left_out_of_the_file_take_their_documented_defaults(lycee, registry):
+    """Optional columns absent from the header: no bourse, no internat, no fonds sociaux, no
+    disability support (never assumed), no spécialité, no guardian's answer, no mission locale."""
+    facultatives = {"consentement_representant_legal", "boursier", "interne", "fonds_sociaux",
+                    "accompagnement_handicap"}
+    entete = [c for c in ENTETE if c not in facultatives]
+    lecture = lire(csv_bytes([ligne()], entete=entete), lycee)
+    assert lecture.erreurs == []
+    r, = decoded(registry, lecture)
+    assert (r["boursier"], r["interne"], r["fonds_sociaux"], r["accompagnement_handicap"]) == (False,) * 4
+    assert (r["specialite"], r["consentement_representant_legal"], r["mission_locale_pressentie"]) == (None,) * 3
+
+
+def test_a_lines_event_id_is_the_documented_uuid5(lycee, registry):
+    """uuid5(UAI | the lycée's pseudonym of the élève | date_debut) in the import's namespace; the
+    pseudonym is also the Kafka key (never the INE: both travel in clear)."""
+    import uuid
+
+    lecture = lire(csv_bytes([ligne()]), lycee)
+    r, = decoded(registry, lecture)
+    espace = uuid.uuid5(uuid.NAMESPACE_URL, "urn:ambition-emploi:import-csv:lycee:v1")
+    pseudo = lycee.pseudonyme("0123456789A")
+    assert r["envelope"]["event_id"] == str(uuid.uuid5(espace, f"0753268V|{pseudo}|2026-09-15"))
+    assert lecture.messages[0][3] == pseudo.encode()
+
+
+def test_encodings_a_byte_cp1252_does_not_define_and_an_explicit_encoding(lycee, registry):
+    """0x81 is undefined in Windows-1252: the cell gets a replacement character instead of the
+    whole file being refused; an encoding given by the user wins over the guess."""
+    data = csv_bytes([ligne(nom="Lef\u00e8vre")], encoding="cp1252").replace(b"Lef\xe8vre", b"Lef\x81vre")
+    lecture = lire(data, lycee)
+    assert lecture.encodage == "cp1252" and decoded(registry, lecture)[0]["nom"] == "Lef\ufffdvre"
+    latin = csv_bytes([ligne()], encoding="latin-1")
+    lecture = lire(latin, lycee, encodage="latin-1")
+    assert lecture.encodage == "latin-1" and decoded(registry, lecture)[0]["prenom"] == "Zoé"
+
+
+def test_separators_tab_and_default_and_a_header_given_twice(lycee):
+    tab = csv_bytes([ligne()], sep="\t")
+    lecture = lire(tab, lycee)
+    assert lecture.separateur == "\t" and lecture.erreurs == []
+    assert lire(b"", lycee).separateur == ";"
+    assert [str(e) for e in lire(b"", lycee).erreurs] == [
+        "line 1: missing column(s): ine, nom, prenom, date_naissance, diplome, session, resultat, en_emploi, "
+        "en_formation, consentement_eleve, referent, date_debut, date_fin_prevue (see docs/partenaires.md)"]
+    doubled = csv_bytes([dict(ligne())], entete=ENTETE + ["nom", "referent"])
+    assert [str(e) for e in lire(doubled, lycee).erreurs] == [
+        "line 1: column(s) given twice: nom, referent (see docs/partenaires.md)"]
+
+
+def test_column_titles_written_by_hand(lycee):
+    from ambition.sdk.csv_import import nom_de_colonne
+
+    assert nom_de_colonne("  Date de naissance ") == "date_naissance"
+    assert nom_de_colonne("Résultat_examen") == "resultat"
+    assert nom_de_colonne("__Prénom__") == "prenom"
+    assert nom_de_colonne("Handicap") == "accompagnement_handicap"
