@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from ambition_projections import chronologie, foquale, lycee, missionlocale
 from ambition_projections.suivi import FIN_SOUS_15J, SANS_ACCUEIL_10J, SANS_ACTIVITE_21J
 
-from .acces import Acteur, acteur, exiger, interdit, peut_lire_parcours
+from .acces import Acteur, acteur, exiger, interdit, lisible_jusqu_a
 from .lecture import Page, Vues, as_of_param, introuvable, vues
 
 router = APIRouter()
@@ -92,11 +92,17 @@ def timeline(parcours_id: str, a: Acteur = Depends(acteur), v: Vues = Depends(vu
     if not UUID.match(parcours_id):
         raise HTTPException(422, f"{parcours_id!r} is not a parcours id (a lower-case UUID)")
     t = v.t(chronologie)
-    acteurs = chronologie.acteurs(v.conn, t, parcours_id)
-    if acteurs is None:
+    par_numero = chronologie.acteurs(v.conn, t, parcours_id)
+    if not par_numero:
         raise introuvable(f"no parcours {parcours_id}")
-    if not peut_lire_parcours(a, acteurs):
+    lisibles = {}
+    for acteurs in par_numero:
+        permis, jusqu_a = lisible_jusqu_a(a, acteurs)
+        if permis:
+            lisibles[acteurs["numero"]] = jusqu_a
+    if not lisibles:
         raise interdit(f"{a.id} is not an actor of parcours {parcours_id}")
-    total, items = chronologie.evenements(v.conn, t, parcours_id, page.limit, page.offset)
-    return page(total, items, parcours_id=parcours_id, uai=acteurs["uai"],
-                mission_locale=acteurs["mission_locale"])
+    total, items = chronologie.evenements(v.conn, t, parcours_id, page.limit, page.offset, lisibles)
+    dernier = [x for x in par_numero if x["numero"] in lisibles][-1]
+    return page(total, items, parcours_id=parcours_id, numeros=sorted(lisibles),
+                uai=dernier["uai"], mission_locale=dernier["mission_locale"])
