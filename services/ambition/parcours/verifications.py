@@ -64,12 +64,13 @@ def fin_de_periode(p: Parcours, fait: Fait, natures: tuple[str, ...]) -> int:
            "parcours")
     exiger(not periode["terminee"], f"period {periode_id} has already ended")
     regles_temps.fin_apres_debut(f"period {periode_id}", periode["date_debut"], fin)
+    compte = min(fin, p.date_cloture) if p.clos else fin  # what counts in the parcours
     if p.ouvert:
         dans_le_parcours(p, f"end of period {periode_id}", fin)
-        regles.sans_chevauchement(cle, periode["date_debut"], fin, p.autres_periodes(sauf=cle))
-        autres = p.jours_en_entreprise - droits.jours(periode["date_debut"], periode["date_fin"])
-        regles.pfmp_deux_tiers(autres, droits.jours(periode["date_debut"], fin),
-                               p.date_debut, p.date_fin_prevue)
+    regles.sans_chevauchement(cle, periode["date_debut"], compte, p.autres_periodes(sauf=cle))
+    autres = jours_avec(p, cle, periode["date_debut"], periode["date_debut"]) - 1
+    regles.pfmp_deux_tiers(autres, droits.jours(periode["date_debut"], compte),
+                           p.date_debut, p.date_fin_prevue)
     return jours_avec(p, cle, periode["date_debut"], fin)
 
 

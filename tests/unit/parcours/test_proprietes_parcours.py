@@ -236,6 +236,6 @@ class ParcoursAleatoire(RuleBasedStateMachine):
 
 
 TestParcoursAleatoire = ParcoursAleatoire.TestCase
-TestParcoursAleatoire.settings = settings(max_examples=500, stateful_step_count=30,
+TestParcoursAleatoire.settings = settings(max_examples=300, stateful_step_count=30,
                                           deadline=None,
                                           suppress_health_check=[HealthCheck.too_slow])
