@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PG_HOST ?= 127.0.0.1
 PG_PORT ?= 5432
 
-.PHONY: install run test unit integration bench postgres chromium clean
+.PHONY: install run test unit integration bench postgres chromium prometheus dashboard clean
 
 install: $(STAMP)
 
@@ -32,7 +32,17 @@ postgres:
 chromium:
 	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium; }
 
-test: install postgres chromium
+# promtool checks and unit-tests the alert rules; the e2e tests run a real Prometheus
+# (Debian package `prometheus`; only its binaries are used, no service is started).
+prometheus:
+	@command -v promtool >/dev/null && command -v prometheus >/dev/null || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus; }
+
+# infra/grafana/ambition.json is generated: edit infra/grafana/dashboard.py, then `make dashboard`.
+dashboard: install
+	$(BIN)/python infra/grafana/dashboard.py
+
+test: install postgres chromium prometheus
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 unit: install

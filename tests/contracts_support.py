@@ -106,7 +106,7 @@ def bad_inputs(lycee, ml, registry, cle: str) -> dict[str, tuple[bytes, list]]:
         "MESSAGE_TRONQUE": (good[:7], headers),
         "MAGIQUE_INVALIDE": (b"\x00\x01" + good[2:], headers),
         "SCHEMA_INCONNU": (MAGIC + b"\xff" * 8 + good[10:], headers),
-        "DECODAGE_IMPOSSIBLE": (good[:12], headers),
+        "DECODAGE_IMPOSSIBLE": (good[:12], resigned(good[:12], headers)),
         "SIGNATURE_INVALIDE": (good, forged),
         "TYPE_HORS_TOPIC": (pacea, pacea_headers),
         "SIRET_INVALIDE": (pfmp, resigned(pfmp, pfmp_headers)),

@@ -10,9 +10,9 @@ a full UAI or a 3-digit département code, values a territory name, e.g.
 from __future__ import annotations
 
 import json
-import os
 from functools import lru_cache
 
+from ambition.config import Settings
 from ambition.parcours.academies import ACADEMIES
 
 INCONNU = "inconnu"
@@ -28,9 +28,9 @@ def _mapping(overrides: str) -> dict[str, str]:
 def territoire(uai: str | None) -> str:
     if not uai:
         return INCONNU
-    mapping = _mapping(os.environ.get("AMBITION_TERRITOIRES", ""))
+    mapping = _mapping(Settings().territoires)
     return mapping.get(uai) or mapping.get(uai[:3]) or INCONNU
 
 
 def connus() -> list[str]:
-    return sorted(set(_mapping(os.environ.get("AMBITION_TERRITOIRES", "")).values()))
+    return sorted(set(_mapping(Settings().territoires).values()))

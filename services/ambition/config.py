@@ -8,6 +8,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# Development values: published in this repository, refused when AMBITION_ENV=production.
+DEV_PSEUDONYM_SECRET = "dev-only-pseudonym-secret"
+DEV_CIPHER_KEY = "ZGV2LW9ubHktY2lwaGVyLWtleS0zMi1ieXRlcyEhISE="
+ENVS = ("development", "production")
+
 
 def _env(name: str, default: str) -> str:
     return os.environ.get(f"AMBITION_{name}", default)
@@ -32,7 +37,9 @@ class Topics:
         return [self.lycee, self.missionlocale, self.foquale, self.parcours, self.rejets]
 
 
-def load_topics(path: Path | None = None) -> Topics:
+def load_topics(path: Path | None = None, settings: "Settings | None" = None) -> Topics:
+    """The topics of infra/topics.toml; partitions and replication overridable by settings."""
+    settings = settings or Settings()
     data = tomllib.loads((path or ROOT / "infra" / "topics.toml").read_text())
     t = data["topics"]
     return Topics(
@@ -41,8 +48,8 @@ def load_topics(path: Path | None = None) -> Topics:
         foquale=t["foquale"]["name"],
         parcours=t["parcours"]["name"],
         rejets=t["rejets"]["name"],
-        partitions=int(_env("PARTITIONS", str(data["partitions"]))),
-        replication_factor=int(_env("REPLICATION_FACTOR", str(data["replication_factor"]))),
+        partitions=int(settings.partitions or data["partitions"]),
+        replication_factor=int(settings.replication_factor or data["replication_factor"]),
     )
 
 
@@ -64,14 +71,14 @@ class Settings:
     event_store: str = field(default_factory=lambda: _env("EVENT_STORE", ""))
     read_store: str = field(default_factory=lambda: _env("READ_STORE", ""))
     schemas_dir: Path = field(default_factory=lambda: Path(_env("SCHEMAS_DIR", str(ROOT / "schemas"))))
-    # secret of the pseudonymous parcours key (HMAC of the INE); override in production
+    # "development" (default: demo secrets, keys and tokens allowed) or "production" (refused)
+    env: str = field(default_factory=lambda: _env("ENV", "development"))
+    # secret of the pseudonymous parcours key (HMAC of the INE); never leaves the platform
     pseudonym_secret: str = field(
-        default_factory=lambda: _env("PSEUDONYM_SECRET", "dev-only-pseudonym-secret")
+        default_factory=lambda: _env("PSEUDONYM_SECRET", DEV_PSEUDONYM_SECRET)
     )
-    # key of the event store's cipher for personal data (base64 AES key); dev default
-    cipher_key: str = field(
-        default_factory=lambda: _env("CIPHER_KEY", "ZGV2LW9ubHktY2lwaGVyLWtleS0zMi1ieXRlcyEhISE=")
-    )
+    # master key of the identity store (base64 AES key): wraps the per-élève data keys
+    cipher_key: str = field(default_factory=lambda: _env("CIPHER_KEY", DEV_CIPHER_KEY))
     # embedded-broker friendly group timings (seconds); production: raise to client defaults
     session_timeout: float = field(default_factory=lambda: float(_env("KAFKA_SESSION_TIMEOUT", "6")))
     heartbeat_interval: float = field(default_factory=lambda: float(_env("KAFKA_HEARTBEAT_INTERVAL", "1")))
@@ -83,11 +90,42 @@ class Settings:
     relay_metrics_port: int = field(default_factory=lambda: int(_env("RELAY_METRICS_PORT", "9103")))
     # rentrée dates overriding the national defaults, JSON {"2026": "2026-09-01"}
     calendrier: str = field(default_factory=lambda: _env("CALENDRIER", ""))
+    # JSON {actor: token} of the API; empty = the tokens file (demo tokens, development only)
+    api_tokens: str = field(default_factory=lambda: _env("API_TOKENS", "").strip())
+    # JSON mapping a UAI or a 3-digit département to a PSAD territory (overrides the académies)
+    territoires: str = field(default_factory=lambda: _env("TERRITOIRES", ""))
+    # seconds a fact waits for its parcours before ORPHELIN; seconds between two parking sweeps
+    parking_delay: float = field(default_factory=lambda: float(_env("PARKING_DELAY", "3600")))
+    parking_sweep: float = field(default_factory=lambda: float(_env("PARKING_SWEEP", "30")))
+    # names of the lycées and missions locales shown on the dashboard (TOML); empty = demo list
+    etablissements_file: str = field(default_factory=lambda: _env("ETABLISSEMENTS_FILE", ""))
+    # empty = under var_dir
+    partners_path: str = field(default_factory=lambda: _env("PARTNERS_FILE", ""))
+    api_tokens_path: str = field(default_factory=lambda: _env("API_TOKENS_FILE", ""))
+    # empty = the counts of infra/topics.toml
+    partitions: str = field(default_factory=lambda: _env("PARTITIONS", ""))
+    replication_factor: str = field(default_factory=lambda: _env("REPLICATION_FACTOR", ""))
+
+    @property
+    def production(self) -> bool:
+        if self.env not in ENVS:
+            raise ValueError(f"AMBITION_ENV={self.env!r}: expected one of {', '.join(ENVS)}")
+        return self.env == "production"
 
     @property
     def partners_file(self) -> Path:
         """The registered partners and their public keys (JSON)."""
-        return Path(_env("PARTNERS_FILE", str(self.var_dir / "partners.json")))
+        return Path(self.partners_path or self.var_dir / "partners.json")
+
+    @property
+    def api_tokens_file(self) -> Path:
+        """The API tokens (JSON), used when ``api_tokens`` is empty."""
+        return Path(self.api_tokens_path or self.var_dir / "api-tokens.json")
+
+    @property
+    def log_dir(self) -> Path:
+        """Where `ambition up` writes each process's log."""
+        return self.var_dir / "log"
 
     @property
     def bootstrap(self) -> str:
@@ -95,4 +133,4 @@ class Settings:
 
     @property
     def topics(self) -> Topics:
-        return load_topics()
+        return load_topics(settings=self)

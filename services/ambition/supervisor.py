@@ -6,19 +6,24 @@ import time
 
 from .broker import EmbeddedBroker
 from .config import Settings
+from .console import LiveStatus
 from .local import LocalPlatform
 from .topics import create_topics
 
 
-def up(settings: Settings) -> int:
+def up(settings: Settings, verbose: bool = False) -> int:
+    """Run the platform; each process logs to var/log/ (to this terminal with ``verbose``)
+    while the terminal shows a live status line."""
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    (settings.var_dir / "log").mkdir(exist_ok=True)
+    settings.log_dir.mkdir(exist_ok=True)
     broker = None
     if not settings.kafka_bootstrap:
-        broker = EmbeddedBroker(settings.broker_port, log_path=settings.var_dir / "log" / "broker.log")
+        broker = EmbeddedBroker(settings.broker_port, log_path=settings.log_dir / "broker.log")
         broker.start()
         print(f"embedded Kafka-protocol broker (Tansu) on {broker.bootstrap}", flush=True)
-    platform = LocalPlatform({"AMBITION_KAFKA_BOOTSTRAP": settings.bootstrap})
+    platform = LocalPlatform({"AMBITION_KAFKA_BOOTSTRAP": settings.bootstrap},
+                             log_dir=None if verbose else settings.log_dir)
+    live = LiveStatus(settings)
     stopping = False
 
     def _on_signal(signum, _frame):
@@ -32,9 +37,10 @@ def up(settings: Settings) -> int:
         created = create_topics(settings.bootstrap, settings.topics)
         if created:
             print(f"created topics: {', '.join(created)}", flush=True)
-        from .contracts.partners import demo_partners
+        if not settings.production:  # the demo partners' keys are for development only
+            from .contracts.partners import demo_partners
 
-        demo_partners(settings)
+            demo_partners(settings)
         platform.start()
         from .api.jetons import annonce
 
@@ -46,17 +52,22 @@ def up(settings: Settings) -> int:
             f"projections :{settings.projection_metrics_port}, relay :{settings.relay_metrics_port}\n"
             f"  Kafka           {settings.bootstrap}\n"
             f"  data            {settings.var_dir}\n"
-            "  try             .venv/bin/ambition simulate --eleves 500\n"
+            f"  logs            {settings.log_dir}/ (broker, ingest, relay, projections, api .log;"
+            " `ambition up -v` shows them here)\n"
+            "  try             .venv/bin/ambition simulate --cohorte 500\n"
+            "  status          .venv/bin/ambition status (the line below, refreshed every 2 s)\n"
             "Ctrl-C stops everything.\n", flush=True)
         while not stopping:
             dead = platform.dead()
             if dead:
-                print(f"worker {dead[0]} exited: stopping the platform", flush=True)
+                live.message(f"worker {dead[0]} exited: stopping the platform "
+                             f"(see {settings.log_dir / (dead[0] + '.log')})")
                 code = 1
                 break
+            live.tick()
             time.sleep(0.3)
     finally:
-        print("stopping...", flush=True)
+        live.message("stopping...")
         platform.stop()
         if broker:
             broker.stop()

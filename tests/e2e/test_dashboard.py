@@ -3,75 +3,19 @@ from __future__ import annotations
 
 import random
 import re
-import shutil
-import subprocess
 import uuid
 from datetime import date
-from html.parser import HTMLParser
 
 import httpx
 import pytest
+from chromium_support import Dom, dump_dom
 
 from ambition.api.jetons import demo_tokens
 from ambition.contracts.partners import demo_partners
 from ambition.sdk.lycee import LyceeProducer
 from ambition.simulator import inscription
 
-CHROMIUM = "/usr/bin/chromium"
 AS_OF = "2026-10-20"
-
-
-class Dom(HTMLParser):
-    """The dumped DOM: text by element id, data-* of the chart bars, rows of the tables."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.text: dict[str, str] = {}
-        self.bars: dict[str, dict[str, int]] = {}
-        self.rows: dict[str, list[list[str]]] = {}
-        self.body: dict = {}
-        self._ids: list[str | None] = []
-        self._tbody: str | None = None
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "body":
-            self.body = a
-        if tag == "g" and "data-cle" in a:
-            self.bars.setdefault(a["data-cle"], {})[a["data-label"]] = int(a["data-n"])
-        if tag == "tbody":
-            self._tbody = a.get("id")
-            self.rows[self._tbody] = []
-        if tag == "tr" and self._tbody:
-            self.rows[self._tbody].append([])
-        if tag in ("b", "span", "p", "td"):
-            self._ids.append(a.get("id") or (tag if tag == "td" else None))
-
-    def handle_endtag(self, tag):
-        if tag in ("b", "span", "p", "td") and self._ids:
-            self._ids.pop()
-        if tag == "tbody":
-            self._tbody = None
-
-    def handle_data(self, data):
-        if self._ids and self._ids[-1] == "td" and self._tbody:
-            self.rows[self._tbody][-1].append(data)
-        elif self._ids and self._ids[-1]:
-            self.text[self._ids[-1]] = self.text.get(self._ids[-1], "") + data
-
-
-def dump_dom(url: str, tmp_path) -> Dom:
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: install the Debian package (make test does: "
-                    "apt-get update -qq && apt-get install -y -qq chromium)")
-    out = subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'chromium'}", "--virtual-time-budget=15000", "--dump-dom", url],
-        capture_output=True, text=True, timeout=90)
-    assert out.returncode == 0, out.stderr[-2000:]
-    return Dom(out.stdout)
 
 
 @pytest.fixture(scope="module")

@@ -41,3 +41,31 @@ def test_topics_are_declared_once_with_distinct_names():
     assert len(set(topics.all())) == 5
     assert topics.partitions >= 1
     assert set(topics.partenaires) == {"LYCEE", "MISSION_LOCALE", "FOQUALE"}
+
+
+def _dashboard_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("dashboard", ROOT / "infra/grafana/dashboard.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_grafana_dashboard_file_is_the_one_its_code_generates():
+    module = _dashboard_module()
+    assert (ROOT / "infra/grafana/ambition.json").read_text() == module.render(), (
+        "infra/grafana/ambition.json differs from infra/grafana/dashboard.py: run `make dashboard`")
+
+
+def test_every_dashboard_panel_queries_metrics_the_platform_exports():
+    module = _dashboard_module()
+    exported = exported_names()
+    queries = module.queries(module.build())
+    assert len(queries) >= 14
+    for title, expr in queries:
+        names = referenced(expr)
+        assert names or "up{" in expr, f"{title}: queries no platform metric"
+        unknown = {n for n in names if n not in exported
+                   and not any(n.endswith(x) and n[: -len(x)] in exported for x in SUFFIXES)}
+        assert not unknown, f"{title}: {expr} names {unknown}, not exported (see ambition/metrics.py)"

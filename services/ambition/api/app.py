@@ -45,6 +45,9 @@ def create_app(settings: Settings | None = None, jetons: Jetons | None = None) -
     async def count(request: Request, call_next):
         started = time.perf_counter()
         response = await call_next(request)
+        if request.url.path.startswith("/v1/") and not request.url.path.startswith("/v1/catalogue"):
+            # answers carry personal data or an actor's own rows: never kept by a cache
+            response.headers["Cache-Control"] = "no-store"
         route = request.scope.get("route")
         template = getattr(route, "path", "unmatched")  # the template, never the ids in the URL
         metrics.API_REQUESTS.labels(template, str(response.status_code)).inc()

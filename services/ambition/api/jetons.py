@@ -15,14 +15,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import secrets
 from pathlib import Path
 
 from ambition.config import Settings
 from ambition.contracts.identifiants import partner_id
 from ambition.contracts.partners import DEMO
+from ambition.fichiers import ecrire_secret
 
 PSAD_DEMO = ("psad:national", "psad:ac-paris")
+
+
+_HEX = re.compile(r"[0-9a-f]{64}")
 
 
 def _digest(token: str) -> str:
@@ -30,25 +35,19 @@ def _digest(token: str) -> str:
 
 
 def fichier(settings: Settings) -> Path:
-    return Path(os.environ.get("AMBITION_API_TOKENS_FILE", str(settings.var_dir / "api-tokens.json")))
+    return settings.api_tokens_file
 
 
 def demo_tokens(settings: Settings) -> dict[str, str]:
-    """The demo actors' tokens (created once, kept in the tokens file). DEVELOPMENT ONLY."""
+    """The demo actors' tokens (created once, kept in the tokens file). DEVELOPMENT ONLY:
+    refused in production (tokens then come from AMBITION_API_TOKENS)."""
     path = fichier(settings)
     if not path.exists():
+        if settings.production:
+            raise ValueError("demo API tokens are for development only: set AMBITION_API_TOKENS")
         tokens = {partner_id(t, i): secrets.token_urlsafe(24) for t, i in DEMO}
         tokens.update({actor: secrets.token_urlsafe(24) for actor in PSAD_DEMO})
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_text(json.dumps(tokens, indent=2) + "\n")
-        tmp.chmod(0o600)
-        try:
-            os.link(tmp, path)  # atomic, and the first writer wins if several processes start
-        except FileExistsError:
-            pass
-        finally:
-            tmp.unlink()
+        ecrire_secret(path, json.dumps(tokens, indent=2) + "\n")
     return json.loads(path.read_text())
 
 
@@ -56,15 +55,24 @@ class Jetons:
     """Token -> actor, by the token's SHA-256 digest (no clear token kept in memory)."""
 
     def __init__(self, tokens: dict[str, str]):
-        self._actors = {}
+        self._actors: dict[str, str] = {}
         for actor, token in tokens.items():
-            if not token:
+            if not isinstance(token, str) or not token:
                 raise ValueError(f"empty API token for {actor}")
-            self._actors[token[7:] if token.startswith("sha256:") else _digest(token)] = actor
+            if token.startswith("sha256:"):
+                digest = token[7:].lower()
+                if not _HEX.fullmatch(digest):
+                    raise ValueError(f"the token of {actor} is 'sha256:' and not 64 hex digits")
+            else:
+                digest = _digest(token)
+            if digest in self._actors:
+                raise ValueError(f"{self._actors[digest]} and {actor} are given the same API token: "
+                                 "one token per actor")
+            self._actors[digest] = actor
 
     @classmethod
     def load(cls, settings: Settings) -> "Jetons":
-        raw = os.environ.get("AMBITION_API_TOKENS", "").strip()
+        raw = settings.api_tokens
         return cls(json.loads(raw) if raw else demo_tokens(settings))
 
     def acteur(self, token: str | None) -> str | None:
@@ -73,7 +81,7 @@ class Jetons:
 
 def annonce(settings: Settings, base_url: str) -> str:
     """What `ambition up` prints about the API's tokens (the demo ones, in development)."""
-    if os.environ.get("AMBITION_API_TOKENS", "").strip():
+    if settings.api_tokens:
         return "  API tokens      from AMBITION_API_TOKENS\n"
     tokens = demo_tokens(settings)
     psad = tokens.get("psad:national", "<token>")

@@ -25,11 +25,14 @@ def vues(request: Request) -> Iterator[Vues]:
         yield Vues(conn)
 
 
+OFFSET_MAX = 1_000_000_000  # beyond any view; keeps the value inside SQL's integer range
+
+
 class Page:
     """?limit= and ?offset= of a paginated list."""
 
     def __init__(self, limit: int = Query(100, ge=1, le=1000, description="items per page"),
-                 offset: int = Query(0, ge=0, description="items to skip")):
+                 offset: int = Query(0, ge=0, le=OFFSET_MAX, description="items to skip")):
         self.limit, self.offset = limit, offset
 
     def __call__(self, total: int, items: list, **extra) -> dict:

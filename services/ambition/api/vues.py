@@ -9,11 +9,11 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from ambition_projections import chronologie, foquale, lycee, missionlocale
 from ambition_projections.suivi import FIN_SOUS_15J, SANS_ACCUEIL_10J, SANS_ACTIVITE_21J
 
-from .acces import Acteur, acteur, exiger, interdit, lisible_jusqu_a
+from .acces import Acteur, acteur, exiger, lisible_jusqu_a
 from .lecture import Page, Vues, as_of_param, introuvable, vues
 
 router = APIRouter()
-UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 ALERTES = f"{SANS_ACTIVITE_21J}|{FIN_SOUS_15J}|{SANS_ACCUEIL_10J}"
 
 
@@ -89,19 +89,18 @@ def timeline(parcours_id: str, a: Acteur = Depends(acteur), v: Vues = Depends(vu
              page: Page = Depends()) -> dict:
     """One parcours's events in order, for its lycée, its mission locale, the Foquale/MLDS
     networks that acted on it and the PSAD of its territory."""
-    if not UUID.match(parcours_id):
-        raise HTTPException(422, f"{parcours_id!r} is not a parcours id (a lower-case UUID)")
+    if not UUID.fullmatch(parcours_id):
+        raise HTTPException(422, "not a parcours id (a lower-case UUID)")
     t = v.t(chronologie)
     par_numero = chronologie.acteurs(v.conn, t, parcours_id)
-    if not par_numero:
-        raise introuvable(f"no parcours {parcours_id}")
     lisibles = {}
     for acteurs in par_numero:
         permis, jusqu_a = lisible_jusqu_a(a, acteurs)
         if permis:
             lisibles[acteurs["numero"]] = jusqu_a
     if not lisibles:
-        raise interdit(f"{a.id} is not an actor of parcours {parcours_id}")
+        # one answer for "no such parcours" and "not yours": no enrolment oracle
+        raise introuvable(f"no parcours {parcours_id} among those {a.id} may read")
     total, items = chronologie.evenements(v.conn, t, parcours_id, page.limit, page.offset, lisibles)
     dernier = [x for x in par_numero if x["numero"] in lisibles][-1]
     return page(total, items, parcours_id=parcours_id, numeros=sorted(lisibles),

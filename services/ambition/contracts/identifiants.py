@@ -7,8 +7,8 @@ import re
 from ambition.parcours.identifiants import (_LETTRES_UAI as UAI_LETTRES, ine_valide,  # noqa: F401
                                             luhn_valide, siret_valide, uai_valide)
 
-_CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
-_CLE = re.compile(r"^[0-9a-f]{32}$")
+_CODE = re.compile(r"[a-z0-9][a-z0-9-]{1,39}")
+_CLE = re.compile(r"[0-9a-f]{32}")
 
 PARTNER_TYPES = ("LYCEE", "MISSION_LOCALE", "FOQUALE")
 PREFIXES = {"LYCEE": "lycee", "MISSION_LOCALE": "ml", "FOQUALE": "foquale"}
@@ -21,12 +21,12 @@ def cle_uai(numero: str) -> str:
 
 def code_foquale_valide(code: str) -> bool:
     """Foquale / MLDS codes: lower-case letters, digits and dashes, e.g. ``ac-paris``."""
-    return isinstance(code, str) and bool(_CODE.match(code))
+    return isinstance(code, str) and bool(_CODE.fullmatch(code))
 
 
 def cle_valide(cle: str) -> bool:
     """A pseudonymous parcours key: 32 lower-case hex characters."""
-    return isinstance(cle, str) and bool(_CLE.match(cle))
+    return isinstance(cle, str) and bool(_CLE.fullmatch(cle))
 
 
 def identifiant_valide(partner_type: str, identifiant: str) -> bool:

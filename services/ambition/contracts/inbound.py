@@ -1,11 +1,14 @@
 """Reading one partner message: the function the Kafka consumer calls for every record.
 
 Checks, in this order, each failure a ``Rejet`` with its own reason code:
- 1. framing: MESSAGE_TRONQUE, MAGIQUE_INVALIDE, SCHEMA_INCONNU, DECODAGE_IMPOSSIBLE
+ 0. bounds (``bornes``): MESSAGE_TROP_GRAND (value size), ENTETE_INVALIDE (header count, sizes)
+ 1. framing: MESSAGE_TRONQUE, MAGIQUE_INVALIDE, SCHEMA_INCONNU (header bytes only)
  2. SIGNATURE_INVALIDE: the ambition-partner header names a registered partner whose key signs
-    the value and the CloudEvents headers (nothing of the content is trusted before this)
+    the value and the CloudEvents headers; only then is the body decoded (DECODAGE_IMPOSSIBLE),
+    so an unsigned message costs no decoding
  3. ENVELOPPE_INVALIDE: envelope.source = signing partner, envelope.type = record full name,
-    event_id a UUID, ce_id / ce_source / ce_type headers equal to the envelope
+    event_id a UUID, ce_id / ce_source / ce_type / ce_time headers equal to the envelope,
+    ce_specversion ``1.0``, content-type ``application/avro``; CHAMP_TROP_LONG (``bornes``)
  4. TYPE_HORS_TOPIC: the event's namespace belongs to the topic's partner type
  5. EMETTEUR_AUTORISE: the signing partner is of the topic's partner type, and an EleveInscrit /
     AccueilRealise names the sender's own UAI / SIRET
@@ -18,14 +21,24 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
-from . import signing
+from . import bornes, signing
 from .codec import CodecError, Registry
 from .partners import PartnerDirectory
 from .regles import Invalide, verifier
 
 NAMESPACES = {"LYCEE": "ambition.lycee", "MISSION_LOCALE": "ambition.missionlocale",
               "FOQUALE": "ambition.foquale"}
+
+
+SPECVERSION = "1.0"
+CONTENT_TYPE = "application/avro"
+
+
+def rfc3339(t: datetime) -> str:
+    """ce_time: the envelope's time in UTC, milliseconds, ``Z`` (e.g. 2025-10-06T08:30:00.000Z)."""
+    return t.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
 
 
 class Rejet(Exception):
@@ -61,8 +74,13 @@ def _uuid_valide(value: str) -> bool:
 
 def lire(topic_partner_type: str, value: bytes | None, headers: list[tuple[str, bytes]],
          registry: Registry, partners: PartnerDirectory) -> MessageLu:
+    if value is not None and len(value) > bornes.MESSAGE_MAX:
+        raise Rejet("MESSAGE_TROP_GRAND", f"message of {len(value)} bytes: at most {bornes.MESSAGE_MAX}")
+    probleme = bornes.entetes_invalides(headers)
+    if probleme:
+        raise Rejet("ENTETE_INVALIDE", probleme)
     try:
-        decoded = registry.decode(value)
+        registry.writer_of(value)  # framing only: the body is decoded once the signature holds
     except CodecError as exc:
         raise Rejet(exc.code, str(exc)) from None
 
@@ -70,12 +88,16 @@ def lire(topic_partner_type: str, value: bytes | None, headers: list[tuple[str, 
     claimed = by_name.get(signing.PARTNER_HEADER, [b""])[0].decode("utf-8", "replace")
     partner = partners.get(claimed) if claimed else None
     if partner is None:
-        raise Rejet("SIGNATURE_INVALIDE", f"unknown partner {claimed!r} in header {signing.PARTNER_HEADER}"
+        raise Rejet("SIGNATURE_INVALIDE", f"unknown partner in header {signing.PARTNER_HEADER}"
                     if claimed else f"header {signing.PARTNER_HEADER} missing")
     try:
         signing.verify(partner.public_key, value, headers)
     except signing.SignatureInvalide as exc:
         raise Rejet("SIGNATURE_INVALIDE", str(exc), partner_id=partner.id) from None
+    try:
+        decoded = registry.decode(value)
+    except CodecError as exc:
+        raise Rejet(exc.code, str(exc), partner_id=partner.id) from None
 
     record = dict(decoded.record)
     envelope = record.pop("envelope")
@@ -90,9 +112,16 @@ def lire(topic_partner_type: str, value: bytes | None, headers: list[tuple[str, 
         raise rejet("ENVELOPPE_INVALIDE", f"envelope.source {envelope['source']!r} is not the signing partner {partner.id!r}")
     if envelope["type"] != decoded.fullname:
         raise rejet("ENVELOPPE_INVALIDE", f"envelope.type {envelope['type']!r} is not the record's full name {decoded.fullname!r}")
-    for header, expected in (("ce_id", event_id), ("ce_source", envelope["source"]), ("ce_type", envelope["type"])):
+    for header, expected in (("ce_id", event_id), ("ce_source", envelope["source"]), ("ce_type", envelope["type"]),
+                             ("ce_time", rfc3339(envelope["time"])), ("ce_specversion", SPECVERSION),
+                             ("content-type", CONTENT_TYPE)):
         if by_name[header][0] != expected.encode():
-            raise rejet("ENVELOPPE_INVALIDE", f"header {header} differs from the envelope")
+            raise rejet("ENVELOPPE_INVALIDE", f"header {header} must be {expected!r}"
+                        if header in ("ce_specversion", "content-type")
+                        else f"header {header} differs from the envelope")
+    trop = bornes.trop_long(record)
+    if trop or len(envelope.get("subject") or "") > bornes.SUJET_MAX:
+        raise rejet("CHAMP_TROP_LONG", trop or f"envelope.subject is longer than {bornes.SUJET_MAX} characters")
 
     namespace, _, short = decoded.fullname.rpartition(".")
     if NAMESPACES.get(topic_partner_type) != namespace:
@@ -124,6 +153,7 @@ def empreinte(fullname: str, envelope: dict, payload: dict) -> str:
     return hashlib.sha256(json.dumps(fact, sort_keys=True, default=str).encode()).hexdigest()
 
 
-REASON_CODES = ("MESSAGE_TRONQUE", "MAGIQUE_INVALIDE", "SCHEMA_INCONNU", "DECODAGE_IMPOSSIBLE",
+REASON_CODES = ("MESSAGE_TROP_GRAND", "ENTETE_INVALIDE", "MESSAGE_TRONQUE", "MAGIQUE_INVALIDE", "SCHEMA_INCONNU", "DECODAGE_IMPOSSIBLE",
                 "SIGNATURE_INVALIDE", "ENVELOPPE_INVALIDE", "TYPE_HORS_TOPIC", "EMETTEUR_AUTORISE",
-                "UAI_INVALIDE", "SIRET_INVALIDE", "INE_INVALIDE", "DATE_INVALIDE", "SUJET_INVALIDE")
+                "CHAMP_TROP_LONG", "UAI_INVALIDE", "SIRET_INVALIDE", "INE_INVALIDE", "DATE_INVALIDE",
+                "SUJET_INVALIDE")

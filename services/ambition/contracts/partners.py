@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ambition.config import Settings
+from ambition.fichiers import ecrire_secret
 
 from . import signing
 from .identifiants import PARTNER_TYPES, cle_uai, identifiant_valide, partner_id
@@ -121,7 +122,10 @@ DEMO = (
 
 def demo_partners(settings: Settings) -> list[Credentials]:
     """Create (once) and return the demo partners' credentials. DEV ONLY: the private keys are
-    stored in clear under var/keys/<partner_id>.key so local runs and tests can sign."""
+    stored in clear under var/keys/<partner_id>.key so local runs and tests can sign; refused
+    in production."""
+    if settings.production:
+        raise PartnerError("demo partners are for development only (AMBITION_ENV=production)")
     keys_dir = settings.var_dir / "keys"
     keys_dir.mkdir(parents=True, exist_ok=True)
     partners = {p.id: p for p in _read(settings.partners_file)}
@@ -133,8 +137,8 @@ def demo_partners(settings: Settings) -> list[Credentials]:
             private = key_file.read_text().strip()
         else:
             private, _ = signing.new_key_pair()
-            key_file.write_text(private + "\n")
-            key_file.chmod(0o600)
+            ecrire_secret(key_file, private + "\n")
+            private = key_file.read_text().strip()  # another process may have written it first
         public = signing.public_key_of(private)
         if partners.get(pid) != Partner(pid, ptype, ident, public):
             partners[pid] = Partner(pid, ptype, ident, public)

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ambition import metrics
 from ambition.config import Settings
 
-from .processor import Incoming, Processor, parking_sweep_interval
+from .processor import Incoming, Processor
 from .transport import App
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ async def traiter(stream):
         metrics.BATCH_SIZE.observe(len(batch))
 
 
-@app.timer(interval=parking_sweep_interval())
+@app.timer(interval=settings.parking_sweep)
 async def balayer():
     """Replay parked facts whose parcours now exists, refuse the orphans, resend what is left."""
     envois = await _off_loop(processor().balayer)

@@ -9,7 +9,6 @@ the returned ``Envoi`` documents to the rejected topic and releases them.
 from __future__ import annotations
 
 import logging
-import os
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -51,22 +50,12 @@ class Lot:
     envois: list[Envoi] = field(default_factory=list)
 
 
-def parking_delay() -> float:
-    """Seconds a fact waits for its parcours before it is refused ORPHELIN."""
-    return float(os.environ.get("AMBITION_PARKING_DELAY", "3600"))
-
-
-def parking_sweep_interval() -> float:
-    """Seconds between two sweeps of the parked facts (replay, ORPHELIN, unsent refusals)."""
-    return float(os.environ.get("AMBITION_PARKING_SWEEP", "30"))
-
-
 class Processor:
     def __init__(self, settings: Settings, app, registry, partners, attente: Attente | None = None,
                  delai: float | None = None, horloge=None):
         self.settings, self.app, self.registry, self.partners = settings, app, registry, partners
         self.attente = attente or Attente(settings)
-        self.delai = parking_delay() if delai is None else delai
+        self.delai = settings.parking_delay if delai is None else delai
         self.horloge = horloge or (lambda: datetime.now(timezone.utc))
         self.partner_type_of = {topic: ptype for ptype, topic in settings.topics.partenaires.items()}
         self._partners_mtime = self._mtime()

@@ -14,7 +14,8 @@ from kafka.errors import KafkaError
 
 from ambition import metrics
 from ambition.config import Settings, load_topics
-from ambition.contracts import signing
+from ambition.contracts import bornes, signing
+from ambition.contracts.inbound import CONTENT_TYPE, SPECVERSION, rfc3339
 from ambition.contracts.codec import Registry
 from ambition.contracts.partners import Credentials
 from ambition.contracts.regles import Invalide, verifier
@@ -37,9 +38,6 @@ class EvenementInvalide(Invalide):
 
 class EnvoiImpossible(RuntimeError):
     """The broker did not acknowledge the message (check the bootstrap address and that it runs)."""
-
-def rfc3339(t: datetime) -> str:
-    return t.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
 
 class PartnerProducer:
     partner_type: ClassVar[str]
@@ -104,14 +102,17 @@ class PartnerProducer:
             verifier(fullname, envelope, fields, self.secret)
         except Invalide as exc:
             raise EvenementInvalide(exc.code, exc.message) from None
+        trop = bornes.trop_long(fields)
+        if trop:
+            raise EvenementInvalide("CHAMP_TROP_LONG", trop)
         value = self.registry.encode(fullname, {"envelope": envelope, **fields}, version)
         headers = [(signing.PARTNER_HEADER, self.credentials.partner_id.encode()),
                    ("ce_id", envelope["event_id"].encode()),
                    ("ce_source", envelope["source"].encode()),
                    ("ce_type", fullname.encode()),
                    ("ce_time", rfc3339(now).encode()),
-                   ("ce_specversion", b"1.0"),
-                   ("content-type", b"application/avro")]
+                   ("ce_specversion", SPECVERSION.encode()),
+                   ("content-type", CONTENT_TYPE.encode())]
         headers.append((signing.SIGNATURE_HEADER, signing.sign(self.credentials.private_key, value, headers)))
         return value, headers
 

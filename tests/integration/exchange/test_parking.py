@@ -9,6 +9,7 @@ import pytest
 
 from ambition.exchange.cohorte import generer, melanger
 from ambition.ingest.parking import decode_headers
+from ambition.parcours.faits import ACCEPTE
 
 pytestmark = pytest.mark.integration
 
@@ -133,3 +134,24 @@ def test_parking_on_postgresql(postgres_dsn, enregistreur, settings, registry, d
     restarted = Processor(pg, make_app(pg), registry, directory)
     assert [o.statut for o in restarted.handle(_envoie(enregistreur, inscription)).outcomes] == ["accepte"]
     assert restarted.attente.compte() == 0 and restarted.app.parcours(cle).mission_locale
+
+
+def test_the_sweep_replays_a_parked_fact_once_its_parcours_exists(
+        enregistreur, processor_factory, settings, creds):
+    """The enrolment was decided by another worker (another partition), so no batch of this one
+    carried it: the sweep finds the parcours by its key and replays the parked accueil, well
+    before the parking delay (one hour) would make it ORPHELIN."""
+    cle, inscription, partenaires = _accueil_puis_inscription(enregistreur, settings, creds)
+    accueil = partenaires[0]
+    assert accueil.methode == "accueil_realise"
+    proc = processor_factory()
+    assert [o.statut for o in proc.handle(_envoie(enregistreur, accueil)).outcomes] == ["parque"]
+    autre_worker = processor_factory()
+    fait = autre_worker._source(_envoie(enregistreur, inscription)[0]).fait
+    assert [r.statut for r in autre_worker.app.traiter_lot([fait])] == [ACCEPTE]
+    assert proc.attente.compte() == 1 and proc.app.parcours(cle).mission_locale is None
+
+    assert proc.balayer() == []  # replayed and accepted: nothing to send to the rejected topic
+    assert proc.attente.compte() == 0
+    p = proc.app.parcours(cle)
+    assert f"ml:{p.mission_locale}" == accueil.partner_id and len(p.traites) == 2

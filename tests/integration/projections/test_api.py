@@ -107,11 +107,32 @@ def test_the_timeline_for_the_actors_of_the_parcours_and_404_for_an_unknown_one(
     assert [e["version"] for e in body["items"]] == sorted(e["version"] for e in body["items"])
     assert api.get(path, headers=h(f"ml:{ML_A}")).status_code == 200
     assert api.get(path, headers=h("psad:ac-paris")).status_code == 200
-    assert api.get(path, headers=h(f"lycee:{UAI_LYON}")).status_code == 403
     r = api.get("/v1/parcours/00000000-0000-0000-0000-000000000000/chronologie", headers=h("psad:national"))
     assert r.status_code == 404 and "no parcours" in r.json()["detail"]
     r = api.get("/v1/psad/synthese", headers=h("psad:national"), params={"territoire": "ac-atlantide"})
     assert r.status_code == 404 and "unknown territory" in r.json()["detail"]
+
+
+def test_an_actor_who_serves_neither_gets_one_answer_for_an_existing_and_an_unknown_parcours(api):
+    """No enrolment oracle: the status and body say nothing about the parcours's existence."""
+    item = api.get(f"/v1/lycees/{UAI_PARIS}/eleves", headers=h(f"lycee:{UAI_PARIS}")).json()["items"][0]
+    existing, unknown = item["parcours_id"], "00000000-0000-0000-0000-000000000000"
+
+    def answer(pid):
+        r = api.get(f"/v1/parcours/{pid}/chronologie", headers=h(f"lycee:{UAI_LYON}"))
+        return r.status_code, r.json()["detail"].replace(pid, "<id>")
+
+    assert answer(existing) == answer(unknown)
+    assert answer(existing)[0] == 404
+    assert api.get(f"/v1/parcours/{existing}/chronologie", headers=h(f"lycee:{UAI_PARIS}")).status_code == 200
+
+
+def test_answers_are_never_cached_and_an_absurd_offset_is_a_422(api):
+    r = api.get(f"/v1/lycees/{UAI_PARIS}/eleves", headers=h(f"lycee:{UAI_PARIS}"))
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+    r = api.get(f"/v1/lycees/{UAI_PARIS}/eleves", headers=h(f"lycee:{UAI_PARIS}"),
+                params={"offset": "9223372036854775808"})
+    assert r.status_code == 422
 
 
 def test_the_psad_sees_its_territory_and_no_personal_data(api):

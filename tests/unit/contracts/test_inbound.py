@@ -68,7 +68,10 @@ def test_framing_codes(lycee, registry, directory):
     assert code_of("LYCEE", None, headers, registry, directory).code == "MESSAGE_TRONQUE"
     assert code_of("LYCEE", b"{\"json\": 1}", headers, registry, directory).code == "MAGIQUE_INVALIDE"
     assert code_of("LYCEE", MAGIC + b"\x01" * 8 + value[10:], headers, registry, directory).code == "SCHEMA_INCONNU"
-    assert code_of("LYCEE", value[:40], headers, registry, directory).code == "DECODAGE_IMPOSSIBLE"
+    # the body is decoded only once the signature holds: unsigned garbage costs no decoding
+    assert code_of("LYCEE", value[:40], headers, registry, directory).code == "SIGNATURE_INVALIDE"
+    signed = resign(lycee, value[:40], headers)
+    assert code_of("LYCEE", value[:40], signed, registry, directory).code == "DECODAGE_IMPOSSIBLE"
 
 
 @pytest.mark.parametrize("case", ["forged", "missing", "unknown_partner", "no_partner", "tampered_header"])
@@ -135,8 +138,10 @@ def test_domain_event_on_a_partner_topic(lycee, registry, directory):
     record["envelope"]["source"] = lycee.credentials.partner_id
     value = registry.encode(sv.fullname, record)
     _, headers = lycee.build("PfmpTerminee", "a" * 32, dict(periode_id="p", date_fin=date(2025, 11, 1)))
+    from ambition.contracts.inbound import rfc3339
     headers = [(k, record["envelope"]["event_id"].encode() if k == "ce_id" else
-                sv.fullname.encode() if k == "ce_type" else v) for k, v in headers]
+                sv.fullname.encode() if k == "ce_type" else
+                rfc3339(record["envelope"]["time"]).encode() if k == "ce_time" else v) for k, v in headers]
     assert code_of("LYCEE", value, resign(lycee, value, headers), registry, directory).code == "TYPE_HORS_TOPIC"
 
 

@@ -18,6 +18,23 @@ def test_a_token_names_its_actor_and_may_be_given_as_a_digest():
     assert j.acteur("nope") is None and j.acteur(None) is None
 
 
+def test_a_digest_in_upper_case_matches_and_a_malformed_one_is_refused():
+    digest = hashlib.sha256(b"secret-3").hexdigest().upper()
+    assert Jetons({"ml:13002526500013": "sha256:" + digest}).acteur("secret-3") == "ml:13002526500013"
+    import pytest
+    with pytest.raises(ValueError, match="64 hex"):
+        Jetons({"ml:13002526500013": "sha256:abc"})
+
+
+def test_two_actors_given_the_same_token_are_refused_at_load():
+    import pytest
+    with pytest.raises(ValueError, match="same API token"):
+        Jetons({"lycee:0753268V": "shared", "psad:national": "shared"})
+    with pytest.raises(ValueError, match="same API token"):
+        Jetons({"lycee:0753268V": "shared",
+                "psad:national": "sha256:" + hashlib.sha256(b"shared").hexdigest()})
+
+
 def test_demo_tokens_are_created_once_for_every_demo_partner_and_the_psad(tmp_path, monkeypatch):
     monkeypatch.delenv("AMBITION_API_TOKENS_FILE", raising=False)
     settings = Settings(var_dir=tmp_path)
@@ -72,4 +89,4 @@ def test_ambition_up_prints_the_demo_tokens_and_the_dashboards_address(tmp_path,
     assert f"/psad/tableau-de-bord#token={tokens['psad:national']}" in text
     assert all(f"{actor:<24} {token}" in text for actor, token in tokens.items())
     monkeypatch.setenv("AMBITION_API_TOKENS", '{"psad:national": "x"}')
-    assert "from AMBITION_API_TOKENS" in annonce(settings, "http://127.0.0.1:8080")
+    assert "from AMBITION_API_TOKENS" in annonce(Settings(var_dir=tmp_path), "http://127.0.0.1:8080")

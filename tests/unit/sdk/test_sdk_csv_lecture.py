@@ -92,3 +92,15 @@ def test_reimport_gives_the_same_event_ids_and_content(lycee, registry):
     assert strip(a) == strip(b)
     other_start = lire(csv_bytes([ligne(date_debut="2026-10-01")]), lycee)
     assert ids(other_start)[0] != ids(a)[0]
+
+
+def test_a_line_with_a_missing_or_extra_cell_is_reported_and_not_sent(lycee):
+    """A spreadsheet that lost the last cell of a line must not send that line with a default
+    (here: accompagnement_handicap would silently become False)."""
+    good = csv_bytes([ligne()])
+    short = good.rstrip(b"\r\n").rsplit(b";", 1)[0] + b"\r\n"  # header + line 2 without its last cell
+    extra = good.rstrip(b"\r\n") + b";oui\r\n"
+    for data, cells in ((short, len(ENTETE) - 1), (extra, len(ENTETE) + 1)):
+        lecture = lire(data, lycee)
+        assert lecture.messages == [] and lecture.lignes == 1
+        assert [str(e) for e in lecture.erreurs] == [f"line 2: {cells} cells, the header has {len(ENTETE)}"]
