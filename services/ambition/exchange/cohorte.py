@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from ambition.parcours.academies import academie
 from ambition.pseudonym import cle_parcours
 from ambition.simulator import inscription
 
@@ -59,7 +60,7 @@ def generer(creds, n: int, seed: int, secret: str, orphelins: bool = True) -> Co
     rng = random.Random(seed)
     lycees = [c for c in creds if c.type == "LYCEE"][:3]
     mls = [c for c in creds if c.type == "MISSION_LOCALE"][:2]
-    foq = [c for c in creds if c.type == "FOQUALE"][0]
+    reseaux = {c.identifiant: c for c in creds if c.type == "FOQUALE"}
     c = Cohorte()
 
     def ajoute(partner, methode, cloture=False, **champs):
@@ -94,6 +95,7 @@ def generer(creds, n: int, seed: int, secret: str, orphelins: bool = True) -> Co
             c.jours_pfmp[lycee.identifiant] += 5
             ajoute(ml, "stage_debute", cle=cle, periode_id="stage-1", nature="STAGE", siret=SIRET_ENTREPRISE,
                    date_debut=d0 + timedelta(days=30), date_fin_prevue=d0 + timedelta(days=34))
+        foq = reseaux[academie(lycee.identifiant)]  # the network of the lycée's académie
         ajoute(foq, "positionnement_realise", cle=cle, date=d0 + timedelta(days=4))
         if i % 2 == 1:
             ajoute(foq, "solution_proposee", cle=cle, solution_id="sol-1", solution="REMOBILISATION",
@@ -103,7 +105,7 @@ def generer(creds, n: int, seed: int, secret: str, orphelins: bool = True) -> Co
             ajoute(ml, "bilan_realise", cloture=True, cle=cle, date=d0 + timedelta(days=40), issue=issue)
             c.issues[issue] += 1
     if orphelins:
-        ajoute(foq, "positionnement_realise", cle=uuid.UUID(int=rng.getrandbits(128)).hex, date=TODAY)
+        ajoute(reseaux["ac-paris"], "positionnement_realise", cle=uuid.UUID(int=rng.getrandbits(128)).hex, date=TODAY)
         c.refus["ORPHELIN"] += 1
     return c
 

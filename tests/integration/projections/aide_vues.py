@@ -20,6 +20,9 @@ def ml(siret: str) -> Emetteur:
     return Emetteur(MISSION_LOCALE, siret, f"ml:{siret}")
 
 
+FOQ = Emetteur(FOQUALE, "ac-paris", "foquale:ac-paris")
+
+
 def foq(uai: str) -> Emetteur:
     """The Foquale/MLDS network of the lycée's académie (the only one that may act)."""
     code = "ac-lyon" if uai == UAI_LYON else "ac-paris"
