@@ -92,3 +92,51 @@ def par_etape():
     for etape, partner, type_, payload in FAITS:
         etapes.setdefault(etape, []).append((partner, type_, payload))
     return [etapes[k] for k in sorted(etapes)]
+
+
+METHODES = {"EleveInscrit": "eleve_inscrit", "AccueilRealise": "accueil_realise",
+            "PfmpDebutee": "pfmp_debutee", "StageDebute": "stage_debute",
+            "BilanRealise": "bilan_realise", "IssueCorrigee": "issue_corrigee",
+            "ActiviteMissionLocaleRealisee": "activite_realisee",
+            "MissionLocaleChangee": "mission_locale_changee"}
+IDENTITE = dict(ine=INE, nom="Martin", prenom="Lina", date_naissance=NAISSANCE,
+                accompagnement_handicap=False)
+
+
+def envoyer(producteur, type_: str, cle: str, payload: dict):
+    """Send one fact with a partner SDK producer."""
+    if type_ == "EleveInscrit":
+        return producteur.eleve_inscrit(**IDENTITE, **payload)
+    return getattr(producteur, METHODES[type_])(cle=cle, **payload)
+
+
+def evenements_apres(etape: int) -> int:
+    """Domain events stored once every fact up to `etape` (index in `par_etape`) is decided."""
+    types = [t for lot in par_etape()[:etape + 1] for _, t, _ in lot]
+    return len(types) + types.count("BilanRealise")  # a bilan also closes: ParcoursClos
+
+
+def verifier_les_vues(get, pid: str) -> None:
+    """Every actor's view against the ground truth; `get(actor, path, **params)` reads the API."""
+    for uai, attendu in ((UAI_A, LYCEE_A), (UAI_B, LYCEE_B)):
+        vue = get(f"lycee:{uai}", f"/v1/lycees/{uai}/eleves", as_of="2026-01-05")
+        assert vue["total"] == 1
+        assert {k: vue["items"][0][k] for k in attendu} == attendu
+    for jour, droits in DROITS_A.items():
+        item = get(f"lycee:{UAI_A}", f"/v1/lycees/{UAI_A}/eleves", as_of=jour)["items"][0]
+        assert {k: item["droits"][k] for k in droits} == droits, jour
+        assert item["statut_structure_accueil"] is (jour > "2024-12-20")
+    for siret, lignes in ML_JEUNES.items():
+        vue = get(f"ml:{siret}", f"/v1/missions-locales/{siret}/jeunes", as_of="2026-01-05")
+        assert [(i["numero"], i["transfere_vers"]) for i in vue["items"]] == lignes
+        activites = get(f"ml:{siret}", f"/v1/missions-locales/{siret}/activites")
+        assert activites["total"] == ML_ACTIVITES[siret]
+        assert get(f"ml:{siret}", f"/v1/missions-locales/{siret}/stages")["total"] == 0
+    synthese = get("psad:national", "/v1/psad/synthese", as_of="2026-01-05")
+    assert {k: synthese[k] for k in PSAD} == PSAD
+    assert {x["uai"]: (x["entrees"], x["issues"]) for x in synthese["par_lycee"]} == PSAD_PAR_LYCEE
+    assert {x["mission_locale"]: (x["entrees"], x["issues"])
+            for x in synthese["par_mission_locale"]} == PSAD_PAR_ML
+    for actor, (numeros, n) in CHRONOLOGIE.items():
+        chrono = get(actor, f"/v1/parcours/{pid}/chronologie", limit=100)
+        assert (chrono["numeros"], chrono["total"]) == (numeros, n), actor

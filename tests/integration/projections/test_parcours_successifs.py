@@ -38,31 +38,6 @@ def get(api, actor: str, path: str, **params) -> dict:
     return r.json()
 
 
-def verifier_les_vues(api, pid: str) -> None:
-    for uai, attendu in ((ps.UAI_A, ps.LYCEE_A), (ps.UAI_B, ps.LYCEE_B)):
-        vue = get(api, f"lycee:{uai}", f"/v1/lycees/{uai}/eleves", as_of="2026-01-05")
-        assert vue["total"] == 1
-        assert {k: vue["items"][0][k] for k in attendu} == attendu
-    for jour, droits in ps.DROITS_A.items():
-        item = get(api, f"lycee:{ps.UAI_A}", f"/v1/lycees/{ps.UAI_A}/eleves", as_of=jour)["items"][0]
-        assert {k: item["droits"][k] for k in droits} == droits, jour
-        assert item["statut_structure_accueil"] is (jour > "2024-12-20")
-    for siret, lignes in ps.ML_JEUNES.items():
-        vue = get(api, f"ml:{siret}", f"/v1/missions-locales/{siret}/jeunes", as_of="2026-01-05")
-        assert [(i["numero"], i["transfere_vers"]) for i in vue["items"]] == lignes
-        activites = get(api, f"ml:{siret}", f"/v1/missions-locales/{siret}/activites")
-        assert activites["total"] == ps.ML_ACTIVITES[siret]
-        assert get(api, f"ml:{siret}", f"/v1/missions-locales/{siret}/stages")["total"] == 0
-    synthese = get(api, "psad:national", "/v1/psad/synthese", as_of="2026-01-05")
-    assert {k: synthese[k] for k in ps.PSAD} == ps.PSAD
-    assert {x["uai"]: (x["entrees"], x["issues"]) for x in synthese["par_lycee"]} == ps.PSAD_PAR_LYCEE
-    assert {x["mission_locale"]: (x["entrees"], x["issues"])
-            for x in synthese["par_mission_locale"]} == ps.PSAD_PAR_ML
-    for actor, (numeros, n) in ps.CHRONOLOGIE.items():
-        chrono = get(api, actor, f"/v1/parcours/{pid}/chronologie", limit=100)
-        assert (chrono["numeros"], chrono["total"]) == (numeros, n), actor
-
-
 def test_deux_parcours_une_correction_et_un_demenagement(registry, engine, settings):
     app = make_app(settings)
     lot = faits()
@@ -74,8 +49,8 @@ def test_deux_parcours_une_correction_et_un_demenagement(registry, engine, setti
     assert [r["parcours"]["numero"] for r in records] == [1] * 6 + [2, 2, 1] + [2] * 6
     projeter(engine, records, taille=4)
     api = TestClient(create_app(settings, Jetons(TOKENS)))
-    verifier_les_vues(api, pid)
+    ps.verifier_les_vues(lambda actor, path, **params: get(api, actor, path, **params), pid)
     incremental = tout(engine)
     rebuild(engine, app, registry, progress=False)
     assert tout(engine) == incremental
-    verifier_les_vues(api, pid)
+    ps.verifier_les_vues(lambda actor, path, **params: get(api, actor, path, **params), pid)

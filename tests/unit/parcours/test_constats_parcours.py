@@ -9,7 +9,6 @@ from aide_parcours import accepte, refuse
 
 from ambition.parcours.exemples import AUTRE_SIRET_ML, AUTRE_UAI, SIRET_ML, UAI, fait
 from ambition.parcours.faits import FOQUALE, LYCEE, MISSION_LOCALE, Emetteur
-from ambition.parcours.regles_temps import aujourd_hui, jour_de_declaration
 
 LYCEE_B = Emetteur(LYCEE, AUTRE_UAI, f"lycee:{AUTRE_UAI}")
 ML_B = Emetteur(MISSION_LOCALE, AUTRE_SIRET_ML, f"ml:{AUTRE_SIRET_ML}")
@@ -225,6 +224,7 @@ def test_13_CHRONOLOGIE_pas_de_fait_date_apres_sa_declaration(etant_donne, quand
 
 
 def test_13_aujourd_hui_est_le_jour_a_paris():
+    from ambition.parcours.regles_temps import aujourd_hui, jour_de_declaration
     assert jour_de_declaration(datetime(2024, 12, 31, 23, 30, tzinfo=timezone.utc)) == date(2025, 1, 1)
     assert aujourd_hui(datetime(2024, 6, 30, 22, 15, tzinfo=timezone.utc)) == date(2024, 7, 1)
 
