@@ -17,7 +17,7 @@ from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, and
 
 from ambition.parcours.droits import ISSUES_AVEC_SOLUTION
 
-from . import suivi
+from . import etablissements, psad_tendances, suivi
 from .generations import suivre
 from .tables import colonnes_suivi
 from .tables import refus as vue_refus
@@ -39,8 +39,12 @@ def apply(conn: Connection, t, name: str, meta: dict, rec: dict) -> None:
     suivre(conn, t.parcours, name, meta, rec, territoire=territoire(meta["uai"]))
 
 
-def _where(p, territoire_: str | None, uai: str | None, ml: str | None) -> list:
-    where = []
+def _where(p, territoire_: str | None, uai: str | None, ml: str | None,
+           du: date | None = None, au: date | None = None) -> list:
+    """The filters: territory, lycée, mission locale, entries from ``du`` to ``au`` (included)."""
+    where = [p.c.date_debut >= du] if du else []
+    if au:
+        where.append(p.c.date_debut <= au)
     if territoire_:
         where.append(p.c.territoire == territoire_)
     if uai:
@@ -55,14 +59,16 @@ def _pas_de_division(n: int, d: int) -> float | None:
 
 
 def synthese(conn: Connection, t, as_of: date, territoire_: str | None = None,
-             uai: str | None = None, ml: str | None = None) -> dict:
+             uai: str | None = None, ml: str | None = None, du: date | None = None,
+             au: date | None = None) -> dict:
     p = t.parcours
-    where = _where(p, territoire_, uai, ml)
+    where = _where(p, territoire_, uai, ml, du, au)
     solution = or_(p.c.solution_demarree_le.is_not(None), p.c.issue.in_(ISSUES_SOLUTION))
     groups = conn.execute(select(p.c.uai, p.c.mission_locale, p.c.etat, p.c.issue,
                                  func.sum(solution.cast(Integer)), func.count())
                           .where(*where).group_by(p.c.uai, p.c.mission_locale, p.c.etat, p.c.issue)).all()
-    risque = a_risque_compte(conn, t, as_of, territoire_, uai, ml)
+    risque = a_risque_compte(conn, t, as_of, territoire_, uai, ml, du, au)
+    nom = etablissements.noms()
     totals: Counter = Counter()
     par = {"uai": defaultdict(Counter), "mission_locale": defaultdict(Counter)}
     issues: Counter = Counter()
@@ -86,7 +92,8 @@ def synthese(conn: Connection, t, as_of: date, territoire_: str | None = None,
         mois[jour.strftime("%Y-%m")] += n
 
     def ligne(key: str, ident: str, c: Counter) -> dict:
-        return {key: ident, "entrees": c["entrees"], "parcours_ouverts": c["parcours_ouverts"],
+        return {key: ident, "libelle": nom["lycees" if key == "uai" else "missions_locales"].get(ident),
+                "entrees": c["entrees"], "parcours_ouverts": c["parcours_ouverts"],
                 "issues": {k.split(":", 1)[1]: v for k, v in sorted(c.items()) if k.startswith("issue:")},
                 "part_avec_solution": _pas_de_division(c["avec_solution"], c["entrees"]),
                 "jeunes_a_risque": risque.get((key, ident), 0)}
@@ -100,6 +107,8 @@ def synthese(conn: Connection, t, as_of: date, territoire_: str | None = None,
         "depassements_deux_tiers": depassements,
         "jeunes_a_risque": risque.get("total", 0),
         "entrees_par_mois": dict(sorted(mois.items())),
+        "entonnoir": psad_tendances.entonnoir(conn, p, where),
+        "issues_par_mois": psad_tendances.issues_par_mois(conn, p, where),
         "refus": refus(conn, territoire_) if not (uai or ml) else refus(conn, territoire_, uai),
         "par_lycee": [ligne("uai", k, v) for k, v in sorted(par["uai"].items())],
         "par_mission_locale": [ligne("mission_locale", k, v)
@@ -107,12 +116,12 @@ def synthese(conn: Connection, t, as_of: date, territoire_: str | None = None,
     }
 
 
-def _ouverts(conn: Connection, t, as_of: date, territoire_, uai, ml):
+def _ouverts(conn: Connection, t, as_of: date, territoire_, uai, ml, du=None, au=None):
     p = t.parcours
     cols = [p.c.parcours_id, p.c.numero, p.c.uai, p.c.mission_locale, p.c.date_debut, p.c.date_fin_prevue,
             p.c.date_accueil, p.c.date_cloture, p.c.activites, p.c.periodes]
     ouvert = and_(p.c.date_debut <= as_of, or_(p.c.date_cloture.is_(None), p.c.date_cloture > as_of))
-    for r in conn.execute(select(*cols).where(*_where(p, territoire_, uai, ml), ouvert)
+    for r in conn.execute(select(*cols).where(*_where(p, territoire_, uai, ml, du, au), ouvert)
                           .order_by(p.c.date_debut, p.c.parcours_id, p.c.numero)).mappings():
         s = dict(r)
         alertes = suivi.alertes(s, as_of)
@@ -120,9 +129,9 @@ def _ouverts(conn: Connection, t, as_of: date, territoire_, uai, ml):
             yield s, alertes
 
 
-def a_risque_compte(conn: Connection, t, as_of: date, territoire_, uai, ml) -> dict:
+def a_risque_compte(conn: Connection, t, as_of: date, territoire_, uai, ml, du=None, au=None) -> dict:
     counts: Counter = Counter()
-    for s, _ in _ouverts(conn, t, as_of, territoire_, uai, ml):
+    for s, _ in _ouverts(conn, t, as_of, territoire_, uai, ml, du, au):
         counts["total"] += 1
         counts[("uai", s["uai"])] += 1
         if s["mission_locale"]:
@@ -131,12 +140,13 @@ def a_risque_compte(conn: Connection, t, as_of: date, territoire_, uai, ml) -> d
 
 
 def a_risque(conn: Connection, t, as_of: date, limit: int, offset: int, territoire_: str | None = None,
-             uai: str | None = None, ml: str | None = None) -> tuple[int, list[dict]]:
+             uai: str | None = None, ml: str | None = None, du: date | None = None,
+             au: date | None = None) -> tuple[int, list[dict]]:
     """Young people at risk at `as_of` (pseudonymous parcours id, lycée, mission locale, alerts)."""
     items = [{"parcours_id": s["parcours_id"], "numero": s["numero"], "uai": s["uai"], "mission_locale": s["mission_locale"],
               "date_debut": s["date_debut"], "date_fin_prevue": s["date_fin_prevue"],
               "jours_utilises": suivi.jours_utilises(s, as_of), "alertes": alertes}
-             for s, alertes in _ouverts(conn, t, as_of, territoire_, uai, ml)]
+             for s, alertes in _ouverts(conn, t, as_of, territoire_, uai, ml, du, au)]
     return len(items), items[offset:offset + limit]
 
 

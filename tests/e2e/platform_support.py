@@ -102,3 +102,52 @@ def arreter(r: Running) -> None:
 
 def producteurs(r: Running) -> dict:
     return {c.partner_id: PRODUCERS[c.type](c, settings=r.settings) for c in demo_partners(r.settings)}
+
+
+# -- positive signals: "nothing more will happen" is observed, never slept on ---------------
+
+def metrique(port: int, nom: str, **labels: str) -> float:
+    """The value of one sample of a worker's /metrics (0 when absent)."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    for family in text_string_to_metric_families(text):
+        for s in family.samples:
+            if s.name == nom and all(s.labels.get(k) == v for k, v in labels.items()):
+                return s.value
+    return 0.0
+
+
+def tout_lu(r: Running, topic: str, group: str) -> bool:
+    """True when the consumer group has committed, on every partition of the topic, the offset
+    the broker gives as its high watermark: every message there has been processed."""
+    from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
+
+    admin = KafkaAdminClient(bootstrap_servers=r.settings.bootstrap)
+    consumer = KafkaConsumer(bootstrap_servers=r.settings.bootstrap, enable_auto_commit=False)
+    try:
+        parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
+        engages = admin.list_group_offsets({group: parts}).get(group, {})
+        fin = {tp: (engages[tp].offset if engages.get(tp) and engages[tp].offset >= 0 else 0) for tp in parts}
+        consumer.assign(parts)
+        for tp, offset in fin.items():
+            consumer.seek(tp, offset)
+        consumer.poll(timeout_ms=500)  # a fetch: its response carries each partition's high watermark
+        return all(consumer.highwater(tp) is not None and fin[tp] >= consumer.highwater(tp) for tp in parts)
+    finally:
+        consumer.close()
+        admin.close()
+
+
+def tout_decide_et_projete(r: Running, delai: float = 120) -> None:
+    """Wait until the ingest has decided every partner message, the relay has published every
+    stored event, and the projection worker has applied every published one."""
+    from attente import jusqua
+
+    topics = r.settings.topics
+    for topic in topics.partenaires.values():
+        jusqua(lambda: tout_lu(r, topic, "ambition-ingest"), f"the ingest decided all of {topic}", delai, 0.5)
+    jusqua(lambda: metrique(r.settings.relay_metrics_port, "ambition_outbox_lag_events") == 0,
+           "the relay published every stored event", delai, 0.5)
+    jusqua(lambda: tout_lu(r, topics.parcours, "ambition-projections"),
+           "the projections applied every published event", delai, 0.5)

@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -12,6 +11,8 @@ import httpx
 from ambition.api.jetons import demo_tokens
 from ambition.contracts.partners import demo_partners
 from ambition.pseudonym import cle_parcours
+from attente import jusqua
+from platform_support import metrique, tout_decide_et_projete
 
 ENTETE = ("ine;nom;prenom;date_naissance;diplome;session;resultat;en_emploi;en_formation;"
           "consentement_eleve;consentement_representant_legal;referent;date_debut;date_fin_prevue;"
@@ -73,13 +74,15 @@ def test_an_imported_file_reaches_the_views_once(running, tmp_path):
     # accepted ones come back as duplicates; the refused one is refused again, and the refusal
     # view keeps it once, by event id)
     before = doublons(running)
+    port = running.settings.projection_metrics_port
+    refus_vus = metrique(port, "ambition_projection_events_total", projection="refus", outcome="doublon")
     again = import_csv(running, path, "--uai", cred.identifiant, "--outbox", str(outbox))
     assert again.returncode == 0, again.stderr
-    deadline = time.monotonic() + 60
-    while doublons(running) < before + 7 and time.monotonic() < deadline:
-        time.sleep(0.3)
-    assert doublons(running) >= before + 7
-    time.sleep(2)
+    jusqua(lambda: doublons(running) >= before + 7, "the 7 accepted enrolments decided again as duplicates")
+    jusqua(lambda: metrique(port, "ambition_projection_events_total", projection="refus",
+                            outcome="doublon") >= refus_vus + 1,
+           "the refused line's second refusal reached the refusal view, as a duplicate")
+    tout_decide_et_projete(running)
     as_actor(running, cred.partner_id)
     assert running.get(f"/v1/lycees/{cred.identifiant}/eleves", limit=1000)["total"] == 7
     as_actor(running, "psad:national")
@@ -98,6 +101,13 @@ def test_a_file_with_an_error_sends_nothing(running, tmp_path):
     assert done.returncode == 1
     assert "line 3, column date_debut" in done.stderr and "nothing sent" in done.stderr
     assert not (tmp_path / "o.sqlite").exists()
-    time.sleep(2)
+    # positive signal: a good file imported after it reaches the view alone
+    sentinelle = tmp_path / "sentinelle.csv"
+    (ine, ligne), = lignes(1, start=200)
+    sentinelle.write_text("\n".join([ENTETE, ligne.replace(";Bac pro;", ";CAP;").replace(";BTS;", ";CAP;")]) + "\n",
+                          encoding="utf-8")
+    ok = import_csv(running, sentinelle, "--uai", cred.identifiant, "--outbox", str(tmp_path / "s.sqlite"))
+    assert ok.returncode == 0, ok.stderr
     as_actor(running, cred.partner_id)
-    assert running.get(f"/v1/lycees/{cred.identifiant}/eleves")["total"] == 0
+    view = running.wait_for(f"/v1/lycees/{cred.identifiant}/eleves", lambda b: b["total"] >= 1)
+    assert [e["cle"] for e in view["items"]] == [cle_parcours(ine, running.settings.pseudonym_secret)]

@@ -8,7 +8,7 @@ from datetime import date
 
 import httpx
 import pytest
-from chromium_support import Dom, dump_dom
+from chromium_support import Dom, dump_dom, screenshot
 
 from ambition.api.jetons import demo_tokens
 from ambition.contracts.partners import demo_partners
@@ -56,9 +56,21 @@ def check_figures(dom: Dom, s: dict, risque: dict) -> None:
     assert dom.text["duree-mediane"] == ("–" if s["duree_mediane_jours"] is None else str(s["duree_mediane_jours"]))
     assert dom.bars.get("issue", {}) == s["issues"]
     assert dom.bars["mois"] == s["entrees_par_mois"]
-    assert [r[0] for r in dom.rows["par-lycee"]] == [l["uai"] for l in s["par_lycee"]]
-    assert [int(r[1]) for r in dom.rows["par-lycee"]] == [l["entrees"] for l in s["par_lycee"]]
+    for table, cle in (("par-lycee", "par_lycee"), ("par-mission-locale", "par_mission_locale")):
+        ident = "uai" if cle == "par_lycee" else "mission_locale"
+        assert [(r[0], r[1], int(r[2])) for r in dom.rows[table]] == [
+            (l[ident], l["libelle"] or "–", l["entrees"]) for l in s[cle]]
+    assert dom.bars["entonnoir"] == s["entonnoir"]
+    assert dom.bars.get("refus", {}) == s["refus"]
+    assert dom.rows["issues-par-mois"] == [
+        [m, *(str(n.get(i, 0)) for i in ("FORMATION", "EMPLOI", "PARCOURS_INSERTION", "ABANDON"))]
+        for m, n in s["issues_par_mois"].items()]
     assert [r[0] for r in dom.rows["liste-risque"]] == [i["parcours_id"] for i in risque["items"]]
+    lycees = {l["uai"]: l["libelle"] for l in s["par_lycee"]}
+    for row, item in zip(dom.rows["liste-risque"], risque["items"]):
+        assert row[1] == lycees[item["uai"]]
+        assert ("aucune activité depuis 21 jours" in row[4]) == ("SANS_ACTIVITE_21J" in item["alertes"])
+        assert ("fin prévue dans moins de 15 jours" in row[4]) == ("FIN_SOUS_15J" in item["alertes"])
 
 
 def test_the_dashboard_shows_the_apis_figures(running, cohort, tmp_path):
@@ -68,6 +80,9 @@ def test_the_dashboard_shows_the_apis_figures(running, cohort, tmp_path):
     risque = api(running, "psad:national", "/v1/psad/a-risque", as_of=AS_OF)
     assert s["entrees"] == cohort and risque["total"] > 0
     check_figures(dom, s, risque)
+    assert dom.rows["par-lycee"][0][1] == "Lycée professionnel de la Croix-Rousse (Lyon)"  # names shown
+    screenshot(f"{running.base_url}/psad/tableau-de-bord?as_of={AS_OF}#token={token}", tmp_path,
+               "psad-tableau-de-bord.png")
 
 
 def test_filters_by_lycee_and_a_territorial_coordinator(running, cohort, tmp_path):
@@ -76,6 +91,17 @@ def test_filters_by_lycee_and_a_territorial_coordinator(running, cohort, tmp_pat
     s = api(running, "psad:ac-paris", "/v1/psad/synthese", as_of=AS_OF, uai="0750650Z")
     risque = api(running, "psad:ac-paris", "/v1/psad/a-risque", as_of=AS_OF, uai="0750650Z")
     assert s["territoire"] == "ac-paris" and s["entrees"] == 4
+    check_figures(dom, s, risque)
+
+
+def test_filter_by_entry_dates(running, cohort, tmp_path):
+    token = demo_tokens(running.settings)["psad:national"]
+    full = api(running, "psad:national", "/v1/psad/synthese", as_of=AS_OF)
+    du = sorted(full["entrees_par_mois"])[-1] + "-01"  # the last month of entries only
+    dom = dump_dom(f"{running.base_url}/psad/tableau-de-bord?as_of={AS_OF}&du={du}#token={token}", tmp_path)
+    s = api(running, "psad:national", "/v1/psad/synthese", as_of=AS_OF, du=du)
+    risque = api(running, "psad:national", "/v1/psad/a-risque", as_of=AS_OF, du=du)
+    assert 0 < s["entrees"] < full["entrees"] and list(s["entrees_par_mois"]) == [du[:7]]
     check_figures(dom, s, risque)
 
 

@@ -14,6 +14,7 @@ from ambition.api.jetons import demo_tokens
 from ambition.contracts.partners import demo_partners
 from ambition.sdk.lycee import LyceeProducer
 from ambition.simulator import inscription
+from platform_support import tout_decide_et_projete
 
 TODAY = date(2026, 11, 20)
 RENTREE = date(2026, 9, 1)
@@ -88,7 +89,7 @@ def test_a_minute_of_broker_outage_loses_nothing(running, tmp_path):
     assert body["entrees"] == len(sent) == 45
     assert body["refus"] == {"ELIGIBILITE_DIPLOME": 1}
     assert view["total"] == 45 and sorted(e["cle"] for e in view["items"]) == sorted(sent)
-    time.sleep(3)  # late duplicates would show now
+    tout_decide_et_projete(running)  # every message decided and projected: late duplicates would show now
     as_actor(running, "psad:national")
     assert running.get("/v1/psad/synthese")["entrees"] == 45
     assert not running.platform.dead()
@@ -127,7 +128,7 @@ def test_a_partner_restart_during_an_outage_resends_exactly_once(running, tmp_pa
     body = running.wait_for("/v1/lycees/" + cred.identifiant + "/eleves",
                             lambda b: b["total"] >= 5, timeout=180, limit=1000)
     assert sorted(e["cle"] for e in body["items"]) == sorted(sent)
-    time.sleep(3)
+    tout_decide_et_projete(running)
     assert running.get(f"/v1/lycees/{cred.identifiant}/eleves", limit=1000)["total"] == 5
     as_actor(running, "psad:national")
     after = running.get("/v1/psad/synthese")

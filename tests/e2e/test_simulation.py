@@ -69,4 +69,8 @@ def test_the_dashboard_shows_the_simulators_ground_truth(simule, tmp_path):
     assert dom.bars["mois"] == v["entrees_par_mois"]
     assert dom.text["part-solution"] == f"{round(v['part_avec_solution'] * 1000) / 10:g} %"
     assert dom.text["duree-mediane"] == f"{v['duree_mediane_jours']:g}"
+    assert dom.bars["entonnoir"] == v["entonnoir"] and dom.bars.get("refus", {}) == v["refus"]
+    assert {r[0]: int(r[2]) for r in dom.rows["par-lycee"]} == v["par_lycee"]
+    assert {r[0]: int(r[2]) for r in dom.rows["par-mission-locale"]} == v["par_mission_locale"]
+    assert all(r[1] != "–" for r in dom.rows["par-lycee"] + dom.rows["par-mission-locale"])  # names
     assert screenshot(url, tmp_path, "psad-tableau-de-bord-cohorte.png").stat().st_size > 10_000

@@ -2,6 +2,7 @@
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 
 from ambition.config import load_topics
+from attente import consommer
 
 
 def test_topics_exist_with_declared_partitions(kafka_bootstrap):
@@ -19,9 +20,12 @@ def test_a_message_round_trips(kafka_bootstrap):
     producer = KafkaProducer(bootstrap_servers=kafka_bootstrap)
     meta = producer.send(topic, key=b"k", value=b"hello", partition=0).get(timeout=10)
     producer.close()
-    consumer = KafkaConsumer(bootstrap_servers=kafka_bootstrap, consumer_timeout_ms=5000)
+    consumer = KafkaConsumer(bootstrap_servers=kafka_bootstrap)
     consumer.assign([TopicPartition(topic, 0)])
     consumer.seek(TopicPartition(topic, 0), meta.offset)
-    values = [m.value for m in consumer]
-    consumer.close()
-    assert values[0] == b"hello"
+    try:
+        values = consommer(consumer, lambda r: (r.key, r.value) if r.offset == meta.offset else None,
+                           lambda kept: kept, f"the message at offset {meta.offset} read back")
+    finally:
+        consumer.close()
+    assert values == [(b"k", b"hello")]

@@ -36,21 +36,27 @@ def _perimetre(a: Acteur, territoire: str | None) -> str | None:
 def synthese(territoire: str | None = Query(None, description="national coordinators only"),
              uai: str | None = Query(None, description="one lycée"),
              mission_locale: str | None = Query(None, description="one mission locale (SIRET)"),
+             du: date | None = Query(None, description="entries from this date"),
+             au: date | None = Query(None, description="entries up to this date (included)"),
              a: Acteur = Depends(acteur), v: Vues = Depends(vues),
              as_of: date = Depends(as_of_param)) -> dict:
     """Entries, open parcours, outcomes by kind, share with a solution, median duration, young
-    people at risk at as_of, entries per month, refusals by reason; by lycée and mission locale."""
+    people at risk at as_of, entries per month, the funnel (entries, accueil, PACEA or solution,
+    outcome), outcomes by month, refusals by reason; by lycée and mission locale, with their
+    names. ``du``/``au`` select parcours by entry date (refusals are not dated: not filtered)."""
     t = _perimetre(a, territoire)
-    return psad.synthese(v.conn, v.t(psad), as_of, t, uai, mission_locale)
+    return psad.synthese(v.conn, v.t(psad), as_of, t, uai, mission_locale, du, au)
 
 
 @router.get("/v1/psad/a-risque", tags=["PSAD"])
 def a_risque(territoire: str | None = None, uai: str | None = None, mission_locale: str | None = None,
+             du: date | None = None, au: date | None = None,
              a: Acteur = Depends(acteur), v: Vues = Depends(vues), page: Page = Depends(),
              as_of: date = Depends(as_of_param)) -> dict:
     """Young people at risk at as_of, by pseudonymous parcours id, with their alerts."""
     t = _perimetre(a, territoire)
-    total, items = psad.a_risque(v.conn, v.t(psad), as_of, page.limit, page.offset, t, uai, mission_locale)
+    total, items = psad.a_risque(v.conn, v.t(psad), as_of, page.limit, page.offset, t, uai,
+                                 mission_locale, du, au)
     return page(total, items, territoire=t or "national", as_of=as_of)
 
 

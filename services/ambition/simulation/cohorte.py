@@ -57,16 +57,42 @@ def ordre_d_envoi(histoires: list[Histoire], rng: random.Random) -> list[Fait]:
     return faits + en_retard
 
 
+CLOTURES = ("bilan_realise", "abandon_declare")
+
+
+def par_semaine(faits: list[Fait]) -> list[list[Fait]]:
+    """Lots to send one after the other, each acknowledged before the next: every simulated
+    week's facts, then that week's closures (and what follows a closure). The platform reads the
+    partners' topics in no fixed order: a closure sent right after another partner's earlier fact
+    could be decided first (see the README, 'A simulated cohort')."""
+    lots: list[list[Fait]] = []
+    jour0, semaine, courant, clotures = (faits[0].jour if faits else None), -1, [], []
+    for f in faits:
+        s = max(semaine, (f.jour - jour0).days // 7)
+        if s != semaine:
+            lots += [courant, clotures]
+            semaine, courant, clotures = s, [], []
+        (clotures if f.methode in CLOTURES or f.refus == "ISSUE_UNIQUE" else courant).append(f)
+    return [lot for lot in lots + [courant, clotures] if lot]
+
+
 def envoyer(faits: list[Fait], producteurs: dict, vitesse: float, desc: str) -> None:
-    """Send each fact with its partner's producer; ``vitesse``: simulated days per second
-    (0: as fast as the producers go)."""
+    """Send each fact with its partner's producer, a week's lot after the previous one is
+    acknowledged by the broker; ``vitesse``: simulated days per second (0: as fast as the
+    producers go)."""
     t0, jour0 = time.monotonic(), min((f.jour for f in faits), default=None)
-    for f in tqdm(faits, desc=desc, unit="fait", leave=False):
-        if vitesse > 0:
-            attente = (f.jour - jour0).days / vitesse - (time.monotonic() - t0)
-            if attente > 0:
-                time.sleep(attente)
-        getattr(producteurs[f.partner_id], f.methode)(**f.champs)
+    barre = tqdm(total=len(faits), desc=desc, unit="fait", leave=False)
+    for lot in par_semaine(faits):
+        for f in lot:
+            if vitesse > 0:
+                attente = (f.jour - jour0).days / vitesse - (time.monotonic() - t0)
+                if attente > 0:
+                    time.sleep(attente)
+            getattr(producteurs[f.partner_id], f.methode)(**f.champs)
+            barre.update()
+        for p in producteurs.values():
+            p.flush()
+    barre.close()
 
 
 def simulate_cohorte(settings: Settings, n: int, seed: int | None = None, vitesse: float = 0,

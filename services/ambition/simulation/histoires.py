@@ -46,6 +46,7 @@ class Histoire:
     issue: str | None = None
     cloture: date | None = None
     solution: bool = False  # a Foquale/MLDS solution started
+    pacea: bool = False
 
 
 def _id(rng: random.Random) -> str:
@@ -84,7 +85,7 @@ def histoire(rng: random.Random, lycee, ml, foquale, rentree: date, horizon: dat
         for n in sorted(rng.sample(range(13, 44), rng.randint(1, 3))):
             dit(ml, "activite_realisee", j(n), cle=cle, activite=rng.choice(ACTIVITES_ML), date=j(n))
         if rng.random() < 0.3:
-            dit(ml, "pacea_signe", j(14), cle=cle, date_signature=j(14))
+            h.pacea = dit(ml, "pacea_signe", j(14), cle=cle, date_signature=j(14))
     if rng.random() < 0.5:  # a PFMP of two weeks, days 15..28
         if dit(lycee, "pfmp_debutee", j(15), cle=cle, periode_id="pfmp-1", siret=rng.choice(SIRET_ENTREPRISES),
                date_debut=j(15), date_fin_prevue=j(28)):

@@ -26,13 +26,18 @@ def verite(histoires: list[Histoire]) -> dict:
         "refus": dict(sorted(refus.items())),
         "par_lycee": dict(sorted(par_lycee.items())),
         "par_mission_locale": dict(sorted(par_ml.items())),
+        "entonnoir": {"entrees": len(entres), "accueil": sum(1 for h in entres if h.mission_locale),
+                      "pacea_ou_solution": sum(1 for h in entres if h.pacea or h.solution),
+                      "issue": sum(1 for h in clos if h.issue in ISSUES_BILAN)},
+        "issues_par_mois": {m: dict(sorted(Counter(h.issue for h in clos if h.cloture.strftime("%Y-%m") == m).items()))
+                            for m in sorted({h.cloture.strftime("%Y-%m") for h in clos})},
     }
 
 
 def de_la_synthese(s: dict) -> dict:
     """The same figures read from a ``/v1/psad/synthese`` answer, to compare with ``verite``."""
     keys = ("entrees", "parcours_ouverts", "issues", "part_avec_solution", "duree_mediane_jours",
-            "entrees_par_mois", "refus")
+            "entrees_par_mois", "refus", "entonnoir", "issues_par_mois")
     out = {k: s[k] for k in keys}
     out["par_lycee"] = {l["uai"]: l["entrees"] for l in s["par_lycee"]}
     out["par_mission_locale"] = {l["mission_locale"]: l["entrees"] for l in s["par_mission_locale"]}

@@ -8,6 +8,7 @@ from kafka import KafkaConsumer, TopicPartition
 
 from ambition.contracts.inbound import Rejet, lire
 from ambition.sdk import LyceeProducer, MissionLocaleProducer
+from attente import consommer
 from contracts_support import bad_inputs
 
 pytestmark = pytest.mark.integration
@@ -24,16 +25,21 @@ def test_each_bad_input_has_its_reason_code(kafka_bootstrap, settings, registry,
     lycee.close()
 
     consumer = KafkaConsumer(bootstrap_servers=kafka_bootstrap, auto_offset_reset="earliest",
-                             enable_auto_commit=False, consumer_timeout_ms=2000)
+                             enable_auto_commit=False)
     parts = [TopicPartition(lycee.topic, p) for p in consumer.partitions_for_topic(lycee.topic)]
     consumer.assign(parts)
     consumer.seek_to_beginning(*parts)
-    got = {}
-    for r in consumer:
-        if r.key == cle.encode():
-            expected = dict(r.headers)["test-case"].decode()
-            with pytest.raises(Rejet) as exc:
-                lire("LYCEE", r.value, r.headers, registry, directory)
-            got[expected] = exc.value.code
-    consumer.close()
-    assert got == {code: code for code in cases}
+
+    def verdict(r):
+        if r.key != cle.encode():
+            return None
+        with pytest.raises(Rejet) as exc:
+            lire("LYCEE", r.value, r.headers, registry, directory)
+        return dict(r.headers)["test-case"].decode(), exc.value.code
+
+    try:
+        got = consommer(consumer, verdict, lambda kept: len(kept) >= len(cases),
+                        f"the {len(cases)} bad messages read back")
+    finally:
+        consumer.close()
+    assert dict(got) == {code: code for code in cases} and len(got) == len(cases)

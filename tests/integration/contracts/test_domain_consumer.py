@@ -26,8 +26,8 @@ def test_domain_events_are_decoded(kafka_bootstrap, registry):
     producer.send(topic, key=b"x", value=b"garbage").get(timeout=10)  # skipped, not fatal
     producer.close()
 
-    seen = {}
-    for ev in domain_events(kafka_bootstrap, f"test-{uuid.uuid4()}", registry=registry, idle_timeout_ms=3000,
+    seen = {}  # read until both are seen; the idle timeout is only a generous safety net
+    for ev in domain_events(kafka_bootstrap, f"test-{uuid.uuid4()}", registry=registry, idle_timeout_ms=60_000,
                             session_timeout_ms=6000, heartbeat_interval_ms=1000, max_poll_interval_ms=5000):
         if ev.envelope["event_id"] in sent:
             seen[ev.envelope["event_id"]] = ev

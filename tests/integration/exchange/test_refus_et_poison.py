@@ -77,8 +77,41 @@ def test_a_poison_message_is_refused_alone(enregistreur, processor_factory, sett
     doc = json.loads(lot.envois[0].document)
     assert doc["offset"] == batch[1].offset and doc["original"]
 
-    proc.app.traiter_lot = lambda faits: (_ for _ in ()).throw(OSError("database away"))
-    proc.attente.ecrire = lambda *a: (_ for _ in ()).throw(OSError("database away"))
-    for _ in range(POISON_AFTER + 2):  # the database is away: nothing is refused, all is retried
+
+
+def test_a_real_database_outage_refuses_nothing_and_loses_nothing(
+        enregistreur, settings, registry, directory, creds, pg_prive):
+    """The event store's PostgreSQL (a private cluster) is stopped: every attempt fails and is
+    retried, nothing is refused or parked; once it is started again the same batch is decided
+    (the agent retries it), exactly once."""
+    import dataclasses
+
+    from ambition.exchange.cohorte import generer
+    from ambition.ingest.parking import A_ENVOYER, PARQUE
+    from ambition.ingest.processor import POISON_AFTER, Processor
+    from ambition.parcours import make_app
+    from attente import jusqua
+
+    ici = dataclasses.replace(settings, event_store=pg_prive.nouvelle_base())
+    proc = Processor(ici, make_app(ici), registry, directory)
+    cohorte = generer(list(creds.values()), 2, seed=4, secret=settings.pseudonym_secret)
+    f = cohorte.faits[0]
+    getattr(enregistreur.producteurs[f.partner_id], f.methode)(**f.champs)
+    batch = enregistreur.nouveaux()
+
+    pg_prive.stop()
+    for _ in range(POISON_AFTER + 2):
         with pytest.raises(Exception):
             proc.handle(batch)
+    pg_prive.start()
+
+    def decide():
+        try:
+            return proc.handle(batch)
+        except Exception:
+            return None  # a connection from before the restart: the agent retries the batch
+    lot = jusqua(decide, "the batch decided once PostgreSQL is back")
+    assert [o.statut for o in lot.outcomes] == ["accepte"] * len(batch) and lot.envois == []
+    assert proc.attente.compte(PARQUE) == 0 and proc.attente.compte(A_ENVOYER) == 0
+    again = proc.handle(batch)  # the agent's redelivery after the outage counts nothing twice
+    assert [o.statut for o in again.outcomes] == ["doublon"] * len(batch)

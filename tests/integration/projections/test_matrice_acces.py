@@ -107,6 +107,39 @@ def test_no_token_or_an_unknown_one_is_401(api, template, url, autorises):
         assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer", (headers, r.text)
 
 
+def _refus_comptes(raison: str) -> float:
+    from ambition import metrics
+
+    return metrics.API_DENIED.labels(raison)._value.get()
+
+
+def test_a_refusal_says_why_and_is_counted_for_ops(api):
+    """What the caller reads, and the ambition_api_denied_total counter ops alert on."""
+    avant = _refus_comptes("unauthenticated"), _refus_comptes("forbidden")
+    r = api.get(f"/v1/lycees/{UAI_PARIS}/eleves")
+    assert r.json() == {"detail": "missing or unknown bearer token: send 'Authorization: Bearer <token>'"}
+    r = api.get(f"/v1/lycees/{UAI_PARIS}/eleves", headers={"Authorization": f"Bearer {TOKENS[f'lycee:{UAI_LYON}']}"})
+    assert r.status_code == 403  # another actor's own list: it exists, it is not yours
+    assert r.json() == {"detail": f"lycee:{UAI_LYON} may not read the data of lycee:{UAI_PARIS}"}
+    r = api.get("/v1/psad/synthese", headers={"Authorization": f"Bearer {TOKENS[f'ml:{ML_A}']}"})
+    assert r.json() == {"detail": f"ml:{ML_A} is not a PSAD coordinator"}
+    r = api.get("/v1/psad/synthese", params={"territoire": "ac-lyon"},
+                headers={"Authorization": f"Bearer {TOKENS['psad:ac-paris']}"})
+    assert r.json() == {"detail": "psad:ac-paris may not read territory ac-lyon"}
+    assert (_refus_comptes("unauthenticated"), _refus_comptes("forbidden")) == (avant[0] + 1, avant[1] + 3)
+
+
+def test_a_territorial_psad_reads_its_own_territory_without_naming_it(api):
+    """psad:ac-paris asking for no territory, or for its own, gets ac-paris; the national
+    coordinator without a territory gets the whole country."""
+    def territoire(acteur, **params):
+        return api.get("/v1/psad/synthese", params=params,
+                       headers={"Authorization": f"Bearer {TOKENS[acteur]}"}).json()["territoire"]
+    assert territoire("psad:ac-paris") == territoire("psad:ac-paris", territoire="ac-paris") == "ac-paris"
+    assert territoire("psad:national") == "national"
+    assert territoire("psad:national", territoire="ac-lyon") == "ac-lyon"
+
+
 def test_erased_identity_changes_no_access_and_shows_no_name(api):
     """After the right to erasure, A's history stays readable by its actors only, pseudonymous;
     its lycée sees the row without a name; no other actor gains or loses access."""

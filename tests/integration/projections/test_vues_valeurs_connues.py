@@ -14,6 +14,11 @@ pytestmark = pytest.mark.integration
 ACTEURS = [f"lycee:{UAI_PARIS}", f"ml:{ML_A}", f"ml:{ML_B}", "foquale:ac-paris", "psad:national",
            "psad:ac-paris", "psad:ac-lyon"]
 TOKENS = {a: f"jeton-{i}" for i, a in enumerate(ACTEURS)}
+# the names of infra/etablissements.toml, the reference list shipped for the demo actors
+NOMS = {UAI_LYON: "Lycée professionnel de la Croix-Rousse (Lyon)",
+        UAI_PARIS: "Lycée professionnel des Métiers du commerce (Paris 11e)",
+        UAI_PARIS_2: "Lycée professionnel Arts et techniques (Paris 15e)",
+        ML_A: None, ML_B: None}  # these two missions locales are not in the list: no name
 
 
 @pytest.fixture
@@ -68,17 +73,40 @@ def test_psad_breakdown_by_lycee_and_mission_locale(cohorte):
     _, get = cohorte
     s = get("psad:national", "/v1/psad/synthese")
     assert s["par_lycee"] == [
-        {"uai": UAI_LYON, "entrees": 1, "parcours_ouverts": 0, "issues": {"EMPLOI": 1},
+        {"uai": UAI_LYON, "libelle": NOMS[UAI_LYON], "entrees": 1, "parcours_ouverts": 0, "issues": {"EMPLOI": 1},
          "part_avec_solution": 1.0, "jeunes_a_risque": 0},
-        {"uai": UAI_PARIS_2, "entrees": 2, "parcours_ouverts": 2, "issues": {},
+        {"uai": UAI_PARIS_2, "libelle": NOMS[UAI_PARIS_2], "entrees": 2, "parcours_ouverts": 2, "issues": {},
          "part_avec_solution": 0.5, "jeunes_a_risque": 1},
-        {"uai": UAI_PARIS, "entrees": 3, "parcours_ouverts": 1, "issues": {"ABANDON": 1, "FORMATION": 1},
+        {"uai": UAI_PARIS, "libelle": NOMS[UAI_PARIS], "entrees": 3, "parcours_ouverts": 1, "issues": {"ABANDON": 1, "FORMATION": 1},
          "part_avec_solution": 0.333, "jeunes_a_risque": 1}]
     assert s["par_mission_locale"] == [
-        {"mission_locale": ML_A, "entrees": 3, "parcours_ouverts": 1, "issues": {"ABANDON": 1, "FORMATION": 1},
+        {"mission_locale": ML_A, "libelle": NOMS[ML_A], "entrees": 3, "parcours_ouverts": 1, "issues": {"ABANDON": 1, "FORMATION": 1},
          "part_avec_solution": 0.333, "jeunes_a_risque": 1},
-        {"mission_locale": ML_B, "entrees": 2, "parcours_ouverts": 1, "issues": {"EMPLOI": 1},
+        {"mission_locale": ML_B, "libelle": NOMS[ML_B], "entrees": 2, "parcours_ouverts": 1, "issues": {"EMPLOI": 1},
          "part_avec_solution": 1.0, "jeunes_a_risque": 0}]
+
+
+def test_psad_funnel_and_outcomes_by_month(cohorte):
+    """Funnel: 6 entries; accueil A B C E F = 5 (D none); a PACEA or a started solution: C only
+    (F's solution was only proposed, nobody signed a PACEA) = 1; an outcome of the bilan: A
+    FORMATION and E EMPLOI = 2 (B's withdrawal is not one). Closures by month: B ABANDON on
+    10-09 and E EMPLOI on 10-15 in October, A FORMATION on 11-29 in November."""
+    _, get = cohorte
+    s = get("psad:national", "/v1/psad/synthese")
+    assert s["entonnoir"] == {"entrees": 6, "accueil": 5, "pacea_ou_solution": 1, "issue": 2}
+    assert s["issues_par_mois"] == {"2024-10": {"ABANDON": 1, "EMPLOI": 1}, "2024-11": {"FORMATION": 1}}
+
+
+def test_psad_filters_by_entry_date(cohorte):
+    """Entries from 09-10 to 10-31: E (09-16) and D (10-01); A, C and F started 09-02 and B
+    09-09. E closed EMPLOI; D is at risk on 11-30."""
+    _, get = cohorte
+    s = get("psad:national", "/v1/psad/synthese", du="2024-09-10", au="2024-10-31")
+    assert (s["entrees"], s["parcours_ouverts"], s["issues"], s["jeunes_a_risque"]) == (2, 1, {"EMPLOI": 1}, 1)
+    assert s["entrees_par_mois"] == {"2024-09": 1, "2024-10": 1}
+    risque = get("psad:national", "/v1/psad/a-risque", du="2024-09-10", au="2024-10-31")
+    assert risque["total"] == 1
+    assert get("psad:national", "/v1/psad/synthese", au="2024-09-08")["entrees"] == 3
 
 
 def test_psad_of_a_territory_sees_its_own_figures(cohorte):

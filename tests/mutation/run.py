@@ -1,0 +1,180 @@
+"""`make mutation`: mutation testing (mutmut) of the modules users depend on most, one at a time.
+
+    .venv/bin/python tests/mutation/run.py                # every module of MODULES
+    .venv/bin/python tests/mutation/run.py psad acces     # some of them
+    .venv/bin/python tests/mutation/run.py --report       # the scores of the last runs, no run
+
+Each module runs in its own staging directory, ``.mutation/<module>/`` (not versioned): the
+packages are copied there as ``src/ambition`` and ``src/ambition_projections`` (the layout
+mutmut imports from), with the tests, schemas and infra. mutmut keeps its results there, so a
+second run only re-tests the functions that changed (incremental). Each module is tested
+against the unit and integration tests that exercise it only (MODULES), never the e2e tier.
+A score is killed (or timed out) / every mutant; "no tests" and survivors count against it.
+Runs are CPU-heavy: the Makefile starts this with ``nice -n 19``.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+STAGING = ROOT / ".mutation"
+GOAL = 0.80
+# mutmut 3.8 needs click >= 8.4.2, faust-streaming click < 8.4: the Makefile installs mutmut
+# (pinned in tests/mutation/requirements.txt) in its own virtualenv, .venv-mutation
+PYTHON = Path(os.environ.get("MUTATION_PYTHON", ROOT / ".venv-mutation" / "bin" / "python"))
+
+# module -> (files mutated, relative to services/ or projections/; tests that exercise them)
+MODULES: dict[str, tuple[list[str], list[str]]] = {
+    "regles": (["ambition/parcours/regles.py"], ["tests/unit/parcours"]),
+    "codec-signatures": (["ambition/contracts/codec.py", "ambition/contracts/signing.py"],
+                         ["tests/unit/contracts"]),
+    "acces": (["ambition/api/acces.py"], ["tests/integration/projections/test_matrice_acces.py"]),
+    "psad": (["ambition_projections/psad.py", "ambition_projections/suivi.py"],
+             ["tests/unit/projections", "tests/integration/projections/test_vues_valeurs_connues.py",
+              "-k", "not postgres"]),  # the figures do not depend on the store: SQLite only
+    "parking": (["ambition/ingest/processor.py", "ambition/ingest/parking.py"],
+                ["tests/integration/exchange/test_parking.py",
+                 "tests/integration/exchange/test_refus_et_poison.py", "-k", "not outage"]),
+    "csv": (["ambition/sdk/csv_import.py"], ["tests/unit/sdk"]),
+}
+DETECTED = {"killed", "timeout", "caught by type check", "segfault"}
+# mutmut's exit codes of a mutant's test run (mutmut/__main__.py, status_by_exit_code)
+STATUS = {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", 34: "skipped",
+          35: "suspicious", 36: "timeout", 37: "caught by type check", -24: "timeout", 24: "timeout",
+          152: "timeout", 255: "timeout", -11: "segfault", -9: "segfault", None: "not checked"}
+
+
+def _copy(src: Path, dst: Path) -> None:
+    """Copy a tree keeping modification times; unchanged files are left alone (incremental)."""
+    for path in src.rglob("*"):
+        if "__pycache__" in path.parts or path.is_dir():
+            continue
+        target = dst / path.relative_to(src)
+        if target.exists() and target.stat().st_mtime == path.stat().st_mtime \
+                and target.stat().st_size == path.stat().st_size:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, target)
+
+
+def stage(module: str) -> Path:
+    files, tests = MODULES[module]
+    d = STAGING / module
+    _copy(ROOT / "services" / "ambition", d / "src" / "ambition")
+    _copy(ROOT / "projections" / "ambition_projections", d / "src" / "ambition_projections")
+    for extra in ("tests", "schemas", "infra", "docs"):
+        _copy(ROOT / extra, d / extra)
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    pyproject += "\n[tool.mutmut]\n" + "\n".join([
+        'source_paths = ["src"]',
+        f"only_mutate = {json.dumps(['src/' + f for f in files])}",
+        'also_copy = ["schemas", "infra", "docs"]',
+        f"pytest_add_cli_args_test_selection = {json.dumps(tests)}",
+        'pytest_add_cli_args = ["-p", "no:cacheprovider", "-p", "no:randomly"]',
+        "timeout_multiplier = 5.0",
+    ]) + "\n"
+    if not (d / "pyproject.toml").exists() or (d / "pyproject.toml").read_text() != pyproject:
+        (d / "pyproject.toml").write_text(pyproject)
+    return d
+
+
+def mutmut(d: Path, *args: str) -> int:
+    """Run mutmut in the staging directory; its progress goes to .mutation/<module>/mutmut.log."""
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    with open(d / "mutmut.log", "w") as log:
+        return subprocess.call([str(PYTHON), "-m", "mutmut", *args], cwd=d, env=env, stdout=log,
+                               stderr=subprocess.STDOUT)
+
+
+def _empreinte_tests(module: str) -> str:
+    import hashlib
+
+    h = hashlib.sha256()
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        h.update(str(path.relative_to(ROOT)).encode() + path.read_bytes())
+    return h.hexdigest()
+
+
+def non_tues(module: str) -> list[str]:
+    """Names of the module's mutants that survived (or had no test) at the last run."""
+    names = []
+    for f in MODULES[module][0]:
+        meta = STAGING / module / "mutants" / "src" / (f + ".meta")
+        if meta.exists():
+            names += [k for k, code in json.loads(meta.read_text())["exit_code_by_key"].items()
+                      if STATUS.get(code, "suspicious") not in DETECTED]
+    return names
+
+
+def lancer(module: str) -> None:
+    """A run; when the tests changed since the last one, the survivors are tried again (mutmut
+    keeps a verdict until the mutated function changes)."""
+    d = stage(module)
+    jobs = os.environ.get("MUTATION_JOBS", "1")
+    empreinte, marque = _empreinte_tests(module), d / "tests.sha256"
+    if mutmut(d, "run", "--max-children", jobs) != 0:
+        print(f"   mutmut failed: see {d / 'mutmut.log'}")
+        return
+    survivants = non_tues(module)
+    if survivants and marque.exists() and marque.read_text() != empreinte:
+        print(f"   the tests changed: trying the {len(survivants)} survivors again", flush=True)
+        if mutmut(d, "run", "--max-children", jobs, *survivants) != 0:
+            print(f"   mutmut failed: see {d / 'mutmut.log'}")
+            return
+    marque.write_text(empreinte)
+
+
+def score(module: str) -> Counter:
+    """Statuses of the module's mutants, from mutmut's own result files."""
+    files, _ = MODULES[module]
+    counts: Counter = Counter()
+    for f in files:
+        meta = STAGING / module / "mutants" / "src" / (f + ".meta")
+        if not meta.exists():
+            counts["not run"] += 1
+            continue
+        for code in json.loads(meta.read_text())["exit_code_by_key"].values():
+            counts[STATUS.get(code, "suspicious")] += 1
+    return counts
+
+
+def ligne(module: str, counts: Counter) -> tuple[str, bool]:
+    total = sum(v for k, v in counts.items() if k != "not run")
+    killed = sum(counts[s] for s in DETECTED)
+    ratio = killed / total if total else 0.0
+    detail = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()) if k not in DETECTED)
+    ok = total > 0 and ratio >= GOAL and not counts["not run"]
+    return (f"| {module} | {', '.join(MODULES[module][0])} | {killed}/{total} | {ratio:.0%} | "
+            f"{detail or '-'} |"), ok
+
+
+def main(argv: list[str]) -> int:
+    report_only = "--report" in argv
+    modules = [a for a in argv if not a.startswith("--")] or list(MODULES)
+    unknown = [m for m in modules if m not in MODULES]
+    if unknown:
+        print(f"unknown module(s) {unknown}: choose among {', '.join(MODULES)}")
+        return 2
+    for m in modules if not report_only else []:
+        print(f"== {m}: mutating {', '.join(MODULES[m][0])} against {' '.join(MODULES[m][1])}", flush=True)
+        lancer(m)
+    print("\n| module | files | killed | score | not killed |\n|---|---|---|---|---|")
+    ok = True
+    for m in modules:
+        text, good = ligne(m, score(m))
+        ok &= good
+        print(text)
+    print(f"\ngoal: {GOAL:.0%} of mutants killed in each module; survivors: "
+          f"`cd .mutation/<module> && ../../.venv-mutation/bin/python -m mutmut results`, then "
+          f"`... mutmut show <name>`")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
