@@ -84,7 +84,7 @@ def run(rate: float = 200, seconds: float = 30) -> dict:
             fields.update(diplome="CAP", session_examen=rentree.year, en_emploi=False,
                           uai=lycee.identifiant, mission_locale_pressentie=None)
             value, headers = sdk.build("EleveInscrit", sdk.cle(fields["ine"]), fields)
-            messages.append((sdk.cle(fields["ine"]).encode(), value, headers))
+            messages.append((sdk.pseudonyme(fields["ine"]).encode(), value, headers))
         sdk.close()
         published: list[float] = [0.0] * total
         visible: list[float | None] = [None] * total

@@ -58,7 +58,7 @@ def _publish(settings: Settings, bootstrap: str, n: int) -> float:
         b = builders[cred.partner_id]
         value, headers = b.build("EleveInscrit", b.cle(fields["ine"]),
                                  {**fields, "uai": cred.identifiant, "mission_locale_pressentie": None})
-        producer.send(topic, key=b.cle(fields["ine"]).encode(), value=value, headers=headers)
+        producer.send(topic, key=b.pseudonyme(fields["ine"]).encode(), value=value, headers=headers)
     producer.flush()
     producer.close()
     return time.perf_counter() - started

@@ -82,6 +82,20 @@ INSCRIPTION = dict(
     date_fin_prevue=date(2026, 1, 9), boursier=True)
 
 
+def resceller(producer, record: dict, **changes) -> dict:
+    """``record`` (a decoded EleveInscrit v3) with its sealed identity changed as a partner
+    bypassing the SDK would: opened with the TEST key, changed, sealed again."""
+    import json
+    from ambition.identite import scellement
+    clair = json.loads(scellement.Ouvreur([scellement.CLE_DE_TEST]).ouvrir(
+        record["identite"], producer.credentials.partner_id))
+    clair.update({k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in changes.items()})
+    out = dict(record)
+    out["identite"] = scellement.sceller(scellement.CLE_PUBLIQUE_DE_TEST, json.dumps(clair).encode(),
+                                         producer.credentials.partner_id)
+    return out
+
+
 def bad_inputs(lycee, ml, registry, cle: str) -> dict[str, tuple[bytes, list]]:
     """One bad message per reason code of the reading edge: {code: (value, headers)}, all on the
     lycée topic. ``ml`` is a MissionLocaleProducer (its event does not belong on that topic)."""

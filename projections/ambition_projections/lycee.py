@@ -63,11 +63,15 @@ def eleves(conn: Connection, t, uai: str, as_of: date, limit: int, offset: int,
     return total, [presenter(dict(r), as_of) for r in rows]
 
 
+EFFACEE = "identité effacée"
+
+
 def avec_identite(items: list[dict], identite: Callable[[str], dict | None]) -> list[dict]:
     """Add the élève's name and disability support (for the lycée only). An erased identity
-    (right to erasure) shows as null."""
+    (right to erasure) shows as null, and ``identite`` says "identité effacée"."""
     for item in items:
         ident = identite(item["cle"]) or {}
+        item["identite"] = "disponible" if ident else EFFACEE
         item["nom"], item["prenom"] = ident.get("nom"), ident.get("prenom")
         handicap = ident.get("accompagnement_handicap")
         item["droits"]["accompagnement_handicap"] = (bool(handicap) and item["droits"]["statut_scolaire"]

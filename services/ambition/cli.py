@@ -13,7 +13,7 @@ from .config import Settings
 
 # Each area adds its own subcommands with a `register(subparsers)` function.
 COMMAND_MODULES = ["ambition.contracts.commands", "ambition_projections.commands",
-                   "ambition.exchange.commands", "ambition.sdk.commands"]
+                   "ambition.exchange.commands", "ambition.sdk.commands", "ambition.identite.commands"]
 
 
 WORKERS = ("ingest", "relay", "projections", "api")

@@ -11,6 +11,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # Development values: published in this repository, refused when AMBITION_ENV=production.
 DEV_PSEUDONYM_SECRET = "dev-only-pseudonym-secret"
 DEV_CIPHER_KEY = "ZGV2LW9ubHktY2lwaGVyLWtleS0zMi1ieXRlcyEhISE="
+# the published TEST key pair of sealed identities (docs/contrats.md): raw X25519, base64
+DEV_IDENTITY_PRIVATE_KEY = "RS8dRmkjrypMxrs7TyUNnQ4PsiJQi7H+Oe8EOIbrpFM="
 ENVS = ("development", "production")
 
 
@@ -79,6 +81,12 @@ class Settings:
     )
     # master key of the identity store (base64 AES key): wraps the per-élève data keys
     cipher_key: str = field(default_factory=lambda: _env("CIPHER_KEY", DEV_CIPHER_KEY))
+    # the platform's X25519 private keys opening sealed identities, comma separated: the current
+    # one first, then those still accepted during a rotation (base64, raw 32 bytes)
+    identity_private_keys: str = field(
+        default_factory=lambda: _env("IDENTITY_PRIVATE_KEYS", DEV_IDENTITY_PRIVATE_KEY))
+    # what a partner's SDK seals to (base64); empty: the public key of the current private key
+    identity_public_key_setting: str = field(default_factory=lambda: _env("IDENTITY_PUBLIC_KEY", ""))
     # embedded-broker friendly group timings (seconds); production: raise to client defaults
     session_timeout: float = field(default_factory=lambda: float(_env("KAFKA_SESSION_TIMEOUT", "6")))
     heartbeat_interval: float = field(default_factory=lambda: float(_env("KAFKA_HEARTBEAT_INTERVAL", "1")))
@@ -111,6 +119,14 @@ class Settings:
         if self.env not in ENVS:
             raise ValueError(f"AMBITION_ENV={self.env!r}: expected one of {', '.join(ENVS)}")
         return self.env == "production"
+
+    @property
+    def identity_public_key(self) -> str:
+        if self.identity_public_key_setting:
+            return self.identity_public_key_setting
+        from ambition.identite.scellement import publique
+
+        return publique(self.identity_private_keys.split(",")[0].strip())
 
     @property
     def partners_file(self) -> Path:

@@ -68,6 +68,11 @@ REBUILD_EVENTS = Counter(
 VIEW_GENERATION = Gauge(
     "ambition_view_generation", "Generation of each read view currently served.", ["projection"],
 )
+PERSONAL_READS = Counter(
+    "ambition_api_personal_reads_total", "Parcours whose personal data an API answer returned "
+    "(each traced in journal_lectures), by route template.",
+    ["route"],
+)
 API_DENIED = Counter(
     "ambition_api_denied_total", "API requests refused, by reason (unauthenticated, forbidden).",
     ["reason"],

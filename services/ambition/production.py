@@ -39,11 +39,9 @@ def problemes(settings: Settings) -> list[str]:
 
 
 def _cles_plateforme(settings: Settings) -> list[str]:
-    try:
-        from ambition.identite.scellement import CLE_DE_TEST
-    except ImportError:  # sealing not configured in this build
-        return []
-    cles = [c.strip() for c in getattr(settings, "identity_private_keys", "").split(",") if c.strip()]
+    from ambition.identite.scellement import CLE_DE_TEST
+
+    cles = [c.strip() for c in settings.identity_private_keys.split(",") if c.strip()]
     if not cles:
         return ["AMBITION_IDENTITY_PRIVATE_KEYS is empty: partners' sealed identities could not be read"]
     if CLE_DE_TEST in cles:

@@ -5,7 +5,9 @@ partner, event id, first-seen time, and the original key, bytes and headers (bas
 an operator can retry them. A retried message (header ``ambition-retry-of``) also carries
 ``retry_of`` (the rejection it retries), ``retry_id`` and ``empreinte`` (sha256 of the value);
 when it is not refused again, its result is sent as ``kind: "retry-result"``.
-Never holds an INE, a name or a birth date outside ``original`` (the partner's own bytes).
+Never holds an INE, a name or a birth date in clear: partners seal them to the platform's key
+(docs/vie-privee.md), so ``original`` holds them sealed; a message that carried them in clear
+(IDENTITE_EN_CLAIR) is refused with no ``original``.
 """
 from __future__ import annotations
 

@@ -38,8 +38,9 @@ def test_every_bad_input_is_rejected_with_its_code_and_processing_goes_on(runnin
     registry = Registry.load(running.settings.schemas_dir)
     lycee = LyceeProducer(creds["lycee:0753268V"], settings=running.settings)
     ml = MissionLocaleProducer(creds["ml:13002526500013"], settings=running.settings)
-    cle = uuid.uuid4().hex
-    cases = bad_inputs(lycee, ml, registry, cle)
+    ine = f"{uuid.uuid4().int % 10**10:010d}Z"  # a fresh élève, never enrolled
+    cle = lycee.pseudonyme(ine)  # the Kafka key
+    cases = bad_inputs(lycee, ml, registry, ine)
     for value, headers in cases.values():
         lycee.send_raw(value, headers, cle.encode())
     # then a good enrolment: the processor must still be there to take it

@@ -12,6 +12,7 @@ import httpx
 
 from ambition.api.jetons import demo_tokens
 from ambition.contracts.partners import demo_partners
+from ambition.pseudonym import cle_parcours
 from ambition.sdk.lycee import LyceeProducer
 from ambition.simulator import inscription
 from platform_support import tout_decide_et_projete
@@ -49,7 +50,7 @@ def test_a_minute_of_broker_outage_loses_nothing(running, tmp_path):
             f = eligible(rng, cred.identifiant)
             eid = str(uuid.uuid4())
             p.eleve_inscrit(**f, event_id=eid)
-            sent.append(p.cle(f["ine"]))
+            sent.append(cle_parcours(f["ine"], running.settings.pseudonym_secret))
         assert p.flush(timeout=30)
         p.eleve_inscrit(**f, event_id=eid)  # a partner retry of an acknowledged event
         assert p.flush(timeout=30)
@@ -65,7 +66,7 @@ def test_a_minute_of_broker_outage_loses_nothing(running, tmp_path):
                 p.eleve_inscrit(**f, event_id=eid)
                 if i % 10 == 0:  # the same event again while waiting: the outbox keeps it once
                     p.eleve_inscrit(**f, event_id=eid)
-                sent.append(p.cle(f["ine"]))
+                sent.append(cle_parcours(f["ine"], running.settings.pseudonym_secret))
                 time.sleep(1)
             f = eligible(rng, cred.identifiant)
             f["diplome"] = "BTS"  # refused by the platform, once
@@ -78,7 +79,7 @@ def test_a_minute_of_broker_outage_loses_nothing(running, tmp_path):
         for _ in range(5):  # after the outage
             f = eligible(rng, cred.identifiant)
             p.eleve_inscrit(**f)
-            sent.append(p.cle(f["ine"]))
+            sent.append(cle_parcours(f["ine"], running.settings.pseudonym_secret))
         assert p.flush(timeout=120), f"{p.pending()} event(s) still in the outbox after the thaw"
     finally:
         p.close()
@@ -112,7 +113,7 @@ def test_a_partner_restart_during_an_outage_resends_exactly_once(running, tmp_pa
         for _ in range(5):
             f = eligible(rng, cred.identifiant)
             first.eleve_inscrit(**f)
-            sent.append(first.cle(f["ine"]))
+            sent.append(cle_parcours(f["ine"], running.settings.pseudonym_secret))
         first.close(timeout=2)  # the partner system stops with its events unsent
         # ... and starts again while the broker is still away
         second = LyceeProducer(cred, settings=running.settings, outbox_path=path)

@@ -13,6 +13,7 @@ from kafka import KafkaConsumer, KafkaProducer
 
 from ambition.api.jetons import demo_tokens
 from ambition.contracts.partners import demo_partners
+from ambition.pseudonym import cle_parcours
 from ambition.sdk.foquale import FoqualeProducer
 from ambition.sdk.lycee import LyceeProducer
 from ambition.sdk.missionlocale import MissionLocaleProducer
@@ -60,7 +61,7 @@ def test_partner_events_reach_every_actors_view_exactly_once(running):
     # each partner waits for the facts it builds on (partners' topics are not ordered together)
     with LyceeProducer(lyc, settings=s) as pl, MissionLocaleProducer(ml, settings=s) as pm, \
             FoqualeProducer(foq, settings=s) as pf:
-        cles = [pl.cle(ine) for ine in ("1000000001A", "1000000002B", "1000000003C")]
+        cles = ["1000000001A", "1000000002B", "1000000003C"]  # each partner's SDK seals the INE
         for ine in ("1000000001A", "1000000002B", "1000000003C"):
             pl.eleve_inscrit(ine=ine, accompagnement_handicap=ine.endswith("A"), **ELEVE)
         _wait(eleves, lambda b: b["total"] == 3, explain)
@@ -78,12 +79,12 @@ def test_partner_events_reach_every_actors_view_exactly_once(running):
         pf.solution_demarree(cle=cles[0], solution_id="sol-1", date=date(2026, 9, 28))
 
     body = _wait(eleves, lambda b: sorted(i["etat"] for i in b["items"]) == ["CLOS", "OUVERT", "OUVERT"]
-                 and lycee.get(f"/v1/parcours/{_pid(b, cles[0])}/chronologie").json()["total"] == 6, explain)
+                 and lycee.get(f"/v1/parcours/{_pid(b, cle_parcours(cles[0], s.pseudonym_secret))}/chronologie").json()["total"] == 6, explain)
     by_cle = {i["cle"]: i for i in body["items"]}
-    assert by_cle[cles[0]]["nom"] == "Martin" and by_cle[cles[0]]["droits"]["accompagnement_handicap"] is True
-    assert by_cle[cles[2]]["alertes"] == ["SANS_ACTIVITE_21J", "SANS_ACCUEIL_10J"]
-    assert by_cle[cles[1]]["issue"] == "FORMATION"
-    pid = by_cle[cles[0]]["parcours_id"]
+    assert by_cle[cle_parcours(cles[0], s.pseudonym_secret)]["nom"] == "Martin" and by_cle[cle_parcours(cles[0], s.pseudonym_secret)]["droits"]["accompagnement_handicap"] is True
+    assert by_cle[cle_parcours(cles[2], s.pseudonym_secret)]["alertes"] == ["SANS_ACTIVITE_21J", "SANS_ACCUEIL_10J"]
+    assert by_cle[cle_parcours(cles[1], s.pseudonym_secret)]["issue"] == "FORMATION"
+    pid = by_cle[cle_parcours(cles[0], s.pseudonym_secret)]["parcours_id"]
     before = snapshot(running, "0753268V", "13002526500013", pid)
     synthese = before[0]
     assert synthese["entrees"] >= 3 and synthese["issues"].get("FORMATION", 0) >= 1

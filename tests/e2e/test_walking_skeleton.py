@@ -7,6 +7,7 @@ from datetime import date
 
 from ambition.api.jetons import demo_tokens
 from ambition.contracts.partners import demo_partners
+from ambition.pseudonym import cle_parcours
 from ambition.sdk.lycee import LyceeProducer
 from ambition.simulator import inscription
 
@@ -27,14 +28,14 @@ def test_enrolments_duplicates_ineligible_and_garbage_reach_the_views(running):
             fields.update(diplome="CAP", session_examen=2026, en_emploi=False)  # all eligible
             meta = producer.eleve_inscrit(**fields, event_id=str(uuid.uuid4()))
             assert meta.topic == "ambition.partenaires.lycee"
-            sent[cred.identifiant].append(producer.cle(fields["ine"]))
+            sent[cred.identifiant].append(cle_parcours(fields["ine"], running.settings.pseudonym_secret))
         # a duplicate: the very same event sent twice (a partner retry)
         fields, _ = inscription(rng, lycee_a.identifiant, RENTREE, TODAY)
         fields.update(diplome="BAC_PRO", session_examen=2026, en_emploi=False)
         dup_id = str(uuid.uuid4())
         pa.eleve_inscrit(**fields, event_id=dup_id)
         pa.eleve_inscrit(**fields, event_id=dup_id)
-        sent[lycee_a.identifiant].append(pa.cle(fields["ine"]))
+        sent[lycee_a.identifiant].append(cle_parcours(fields["ine"], running.settings.pseudonym_secret))
         # an ineligible one: a BTS
         fields, _ = inscription(rng, lycee_a.identifiant, RENTREE, TODAY)
         fields.update(diplome="BTS")

@@ -15,7 +15,8 @@ from ambition.production import SecretDeDeveloppement, exiger, problemes
 
 PROD = {"AMBITION_ENV": "production", "AMBITION_PSEUDONYM_SECRET": "a-real-secret-from-the-vault",
         "AMBITION_CIPHER_KEY": "cHJvZHVjdGlvbi1rZXktb2YtMzItYnl0ZXMtbG9uZyE=",
-        "AMBITION_API_TOKENS": json.dumps({"psad:national": "a-real-token"})}
+        "AMBITION_API_TOKENS": json.dumps({"psad:national": "a-real-token"}),
+        "AMBITION_IDENTITY_PRIVATE_KEYS": "cHJvZHVjdGlvbi14MjU1MTkta2V5LW9mLTMyYnl0ZXM="}
 
 
 @pytest.fixture
@@ -42,6 +43,7 @@ def test_production_with_real_values_starts(prod):
     ("AMBITION_PSEUDONYM_SECRET", "development secret"),
     ("AMBITION_CIPHER_KEY", "development key of the identity store"),
     ("AMBITION_API_TOKENS", "demo tokens file would be used"),
+    ("AMBITION_IDENTITY_PRIVATE_KEYS", "published test key"),
 ])
 def test_production_refuses_each_development_value_and_says_which(prod, variable, message):
     prod.delenv(variable)
@@ -80,7 +82,8 @@ def test_a_worker_started_in_production_with_the_defaults_exits_and_names_them(t
     done = subprocess.run([sys.executable, "-m", "ambition.cli", "api"], env=env, cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode != 0
-    for variable in ("AMBITION_PSEUDONYM_SECRET", "AMBITION_CIPHER_KEY", "AMBITION_API_TOKENS"):
+    for variable in ("AMBITION_PSEUDONYM_SECRET", "AMBITION_CIPHER_KEY", "AMBITION_API_TOKENS",
+                     "AMBITION_IDENTITY_PRIVATE_KEYS"):
         assert variable in done.stderr
     assert not (tmp_path / "api-tokens.json").exists()
 

@@ -32,6 +32,7 @@ def acteur(request: Request, cred: HTTPAuthorizationCredentials | None = Depends
         metrics.API_DENIED.labels("unauthenticated").inc()
         raise HTTPException(401, "missing or unknown bearer token: send 'Authorization: Bearer <token>'",
                             headers={"WWW-Authenticate": "Bearer"})
+    request.state.acteur = found  # for the trace of personal-data reads (journal)
     return Acteur(found)
 
 

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import time
 from functools import lru_cache
+from uuid import UUID
 
 from fastapi import FastAPI, Request
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import PlainTextResponse, Response
+from starlette.concurrency import run_in_threadpool
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
@@ -19,7 +21,7 @@ from ambition.contracts import http as catalogue_http
 from ambition.sqlstore import read_engine
 from ambition_projections.runner import create_tables
 
-from . import psad, vues
+from . import journal, psad, vues
 from .jetons import Jetons
 
 
@@ -40,12 +42,22 @@ def create_app(settings: Settings | None = None, jetons: Jetons | None = None) -
         return make_app(settings)
 
     api.state.identite = lambda cle: parcours_app().identite(cle)  # for the lycée only
+    api.state.oublier = lambda pid: parcours_app().oublier_parcours(UUID(pid))  # lycée, DPO
+
+    journal.preparer(engine)
 
     @api.middleware("http")
     async def count(request: Request, call_next):
         started = time.perf_counter()
         response = await call_next(request)
-        if request.url.path.startswith("/v1/") and not request.url.path.startswith("/v1/catalogue"):
+        template = getattr(request.scope.get("route"), "path", "unmatched")
+        if response.status_code == 200 and template in journal.PERSONNELLES:
+            body = b"".join([chunk async for chunk in response.body_iterator])
+            await run_in_threadpool(journal.tracer, engine, getattr(request.state, "acteur", "?"),
+                                    template, journal.parcours_de(body))
+            response = Response(body, response.status_code, dict(response.headers), response.media_type)
+        if request.url.path.startswith("/v1/") and not request.url.path.startswith(("/v1/catalogue",
+                                                                                  "/v1/cle-publique")):
             # answers carry personal data or an actor's own rows: never kept by a cache
             response.headers["Cache-Control"] = "no-store"
         route = request.scope.get("route")
@@ -60,11 +72,18 @@ def create_app(settings: Settings | None = None, jetons: Jetons | None = None) -
             conn.execute(text("SELECT 1"))
         return {"status": "ok"}
 
+    @api.get("/v1/cle-publique", tags=["catalogue"],
+             summary="The platform's public key: partners seal identities to it (docs/contrats.md)")
+    def cle_publique() -> dict:
+        return {"algorithme": "HPKE RFC 9180 base: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, AES-128-GCM",
+                "info": "ambition-identite-v1|<partner id>", "cle_publique": settings.identity_public_key}
+
     @api.get("/metrics", include_in_schema=False)
     def prometheus() -> PlainTextResponse:
         return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     api.include_router(vues.router)
     api.include_router(psad.router)
+    api.include_router(journal.router)
     api.include_router(catalogue_http.router)  # the published event catalogue: open to partners
     return api

@@ -24,7 +24,7 @@ from ambition.contracts.identifiants import partner_id
 from ambition.contracts.partners import DEMO
 from ambition.fichiers import ecrire_secret
 
-PSAD_DEMO = ("psad:national", "psad:ac-paris")
+PSAD_DEMO = ("psad:national", "psad:ac-paris", "dpo:national")  # coordinators, data protection officer
 
 
 _HEX = re.compile(r"[0-9a-f]{64}")

@@ -105,3 +105,19 @@ def timeline(parcours_id: str, a: Acteur = Depends(acteur), v: Vues = Depends(vu
     dernier = [x for x in par_numero if x["numero"] in lisibles][-1]
     return page(total, items, parcours_id=parcours_id, numeros=sorted(lisibles),
                 uai=dernier["uai"], mission_locale=dernier["mission_locale"])
+
+
+@router.post("/v1/parcours/{parcours_id}/oubli", tags=["parcours"])
+def oubli(request: Request, parcours_id: str, a: Acteur = Depends(acteur), v: Vues = Depends(vues)) -> dict:
+    """Right to erasure: the lycée of the parcours, or a data protection officer (``dpo:``),
+    destroys the élève's identity and its data key. The pseudonymous history stays; the
+    lycée's view then shows "identité effacée". Anyone else gets the answer of an unknown
+    parcours."""
+    if not UUID.fullmatch(parcours_id):
+        raise HTTPException(422, "not a parcours id (a lower-case UUID)")
+    par_numero = chronologie.acteurs(v.conn, v.t(chronologie), parcours_id)
+    if not par_numero or not (a.type == "dpo"
+                              or a.id in {f"lycee:{x['uai']}" for x in par_numero}):
+        raise introuvable(f"no parcours {parcours_id} among those {a.id} may read")
+    request.app.state.oublier(parcours_id)
+    return {"parcours_id": parcours_id, "identite": lycee.EFFACEE}

@@ -6,12 +6,12 @@ catalogue depends on it.
 """
 from __future__ import annotations
 
+import base64
 from datetime import date, datetime, timezone
 from typing import Any
 
-from ambition.pseudonym import cle_parcours
+from ambition.identite import vecteurs
 
-DEV_SECRET = "dev-only-pseudonym-secret"  # Settings' default: examples use the dev key
 INE = "0123456789" + "A"  # synthetic: no real élève
 UAI = "0753268V"
 SIRET_ML = "13002526500013"
@@ -33,6 +33,7 @@ VALEURS: dict[str, Any] = {
     "origine_event_id": "6f1c1f5e-3f55-4e0b-9a7e-0b8f3c2d1a10",
     "parcours_id": "0b6c3f7e-8d51-4c0a-b1f2-3a4d5e6f7a8b", "version": 1,
     "emetteur": f"lycee:{UAI}", "statut_scolaire_conserve": True,
+    "identite": bytes.fromhex(vecteurs.IDENTITE_HEX),  # sealed with the published TEST key
 }
 PAR_EVENEMENT: dict[tuple[str, str], Any] = {("AccueilRealise", "siret"): SIRET_ML}
 
@@ -45,12 +46,18 @@ def exemple(raw: dict) -> dict:
         if f["name"] == "envelope":
             out["envelope"] = {
                 "event_id": "1d3e7a52-9c4b-4f1e-8a6d-2b5c7e9f0a31", "source": SOURCES[raw["namespace"]],
-                "type": fullname, "time": TIME, "subject": cle_parcours(INE, DEV_SECRET)}
+                "type": fullname, "time": TIME, "subject": _sujet(raw["namespace"])}
         elif isinstance(f["type"], dict) and f["type"].get("type") == "record":
             out[f["name"]] = exemple({**f["type"], "namespace": f["type"].get("namespace", raw["namespace"])})
         else:
             out[f["name"]] = _valeur(raw["name"], f)
     return out
+
+
+def _sujet(namespace: str) -> str:
+    """Partner events address the élève by its sealed INE (the published test vector); domain
+    events carry the pseudonymous parcours key (an example value, 32 hex)."""
+    return vecteurs.SUJET if namespace != "ambition.parcours" else "5f2c" + "0" * 24 + "a1b2"
 
 
 def _valeur(record: str, f: dict) -> Any:
@@ -92,4 +99,6 @@ def en_json(value: Any) -> Any:
         return value.isoformat().replace("+00:00", "Z")
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, bytes):
+        return "base64:" + base64.b64encode(value).decode()
     return value

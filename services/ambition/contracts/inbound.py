@@ -12,8 +12,12 @@ Checks, in this order, each failure a ``Rejet`` with its own reason code:
  4. TYPE_HORS_TOPIC: the event's namespace belongs to the topic's partner type
  5. EMETTEUR_AUTORISE: the signing partner is of the topic's partner type, and an EleveInscrit /
     AccueilRealise names the sender's own UAI / SIRET
- 6. UAI_INVALIDE, SIRET_INVALIDE, INE_INVALIDE, DATE_INVALIDE, SUJET_INVALIDE (see ``regles``);
-    the EleveInscrit subject is checked against ``partners.pseudonym_secret``.
+ 6. SUJET_INVALIDE: the subject is a sealed identity that opens (its INE valid), or a parcours
+    reference; IDENTITE_EN_CLAIR: an enrolment of a version that carried the identity in clear
+    (refused, its bytes not kept); IDENTITE_ILLISIBLE: the sealed identity does not open, or is
+    not the subject's élève (``identite``)
+ 7. UAI_INVALIDE, SIRET_INVALIDE, INE_INVALIDE, DATE_INVALIDE, CHAMP_TROP_LONG (``regles``,
+    ``bornes``), on the opened identity too.
 """
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from . import bornes, signing
+from . import bornes, identite, signing
 from .codec import CodecError, Registry
 from .partners import PartnerDirectory
 from .regles import Invalide, verifier
@@ -42,14 +46,17 @@ def rfc3339(t: datetime) -> str:
 
 
 class Rejet(Exception):
-    """A refused message: ``code`` is machine-readable, ``message`` says what is wrong (no personal data)."""
+    """A refused message: ``code`` is machine-readable, ``message`` says what is wrong (no personal
+    data). ``garder`` is False when the original bytes must not be kept (identity in clear)."""
 
-    def __init__(self, code: str, message: str, event_id: str | None = None, partner_id: str | None = None):
+    def __init__(self, code: str, message: str, event_id: str | None = None, partner_id: str | None = None,
+                 garder: bool = True):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.event_id = event_id
         self.partner_id = partner_id
+        self.garder = garder
 
 
 @dataclass(frozen=True)
@@ -60,8 +67,10 @@ class MessageLu:
     partner_id: str
     identifiant: str
     envelope: dict
-    payload: dict
-    empreinte: str  # sha256 of the fact (type, source, subject, payload), not of the bytes
+    payload: dict  # an enrolment's identity opened (in memory only)
+    empreinte: str  # sha256 of the fact (type, source, parcours key, payload without identity)
+    cle: str | None = None  # the parcours key, from a sealed subject
+    reference: str | None = None  # or the parcours reference the subject names
 
 
 def _uuid_valide(value: str) -> bool:
@@ -119,9 +128,8 @@ def lire(topic_partner_type: str, value: bytes | None, headers: list[tuple[str, 
             raise rejet("ENVELOPPE_INVALIDE", f"header {header} must be {expected!r}"
                         if header in ("ce_specversion", "content-type")
                         else f"header {header} differs from the envelope")
-    trop = bornes.trop_long(record)
-    if trop or len(envelope.get("subject") or "") > bornes.SUJET_MAX:
-        raise rejet("CHAMP_TROP_LONG", trop or f"envelope.subject is longer than {bornes.SUJET_MAX} characters")
+    if len(envelope.get("subject") or "") > bornes.SUJET_MAX:
+        raise rejet("CHAMP_TROP_LONG", f"envelope.subject is longer than {bornes.SUJET_MAX} characters")
 
     namespace, _, short = decoded.fullname.rpartition(".")
     if NAMESPACES.get(topic_partner_type) != namespace:
@@ -135,25 +143,39 @@ def lire(topic_partner_type: str, value: bytes | None, headers: list[tuple[str, 
             raise rejet("EMETTEUR_AUTORISE", f"{short}.{field} {record.get(field)!r} is not the sender's own "
                                              f"identifier {partner.identifiant!r}")
     try:
-        verifier(decoded.fullname, envelope, record, partners.pseudonym_secret)
+        cle, reference = identite.adresse(envelope["subject"], partner.id, partners)
+        if short == "EleveInscrit":
+            if decoded.version < identite.VERSION_SCELLEE:
+                raise Invalide("IDENTITE_EN_CLAIR", f"EleveInscrit v{decoded.version} carries the identity in "
+                               f"clear: send v{identite.VERSION_SCELLEE} or later (identity sealed); the "
+                               "message is not kept")
+            record.update(identite.ouvrir(record.pop("identite"), partner.id, partners, cle))
+        verifier(decoded.fullname, envelope, record)
     except Invalide as exc:
-        raise rejet(exc.code, exc.message) from None
+        r = rejet(exc.code, exc.message)
+        r.garder = exc.code != "IDENTITE_EN_CLAIR"
+        raise r from None
 
     return MessageLu(fullname=decoded.fullname, type=short, partner_type=partner.type, partner_id=partner.id,
                      identifiant=partner.identifiant, envelope=envelope, payload=record,
-                     empreinte=empreinte(decoded.fullname, envelope, record))
+                     empreinte=empreinte(decoded.fullname, envelope, record, cle or reference),
+                     cle=cle, reference=reference)
 
 
-def empreinte(fullname: str, envelope: dict, payload: dict) -> str:
+def empreinte(fullname: str, envelope: dict, payload: dict, adresse: str | None = None) -> str:
     """The fact's fingerprint: what it says, not when it was (re)sent. A partner that resends
-    an event under the same event_id with a new envelope time or a newer schema version is
-    sending the same fact; any change to the payload, subject or source is a conflict."""
-    fact = {"type": fullname, "source": envelope["source"], "subject": envelope["subject"],
-            "payload": {k: v for k, v in payload.items() if v is not None}}
+    an event under the same event_id with a new envelope time, a newer schema version or a new
+    sealing of the same identity is sending the same fact; any change to the payload, the
+    élève addressed or the source is a conflict. The identity itself is left out: the
+    fingerprint is kept in the history, which must hold nothing that an erasure leaves
+    behind (the parcours key stands for the élève)."""
+    fact = {"type": fullname, "source": envelope["source"], "subject": adresse or envelope["subject"],
+            "payload": {k: v for k, v in payload.items()
+                        if v is not None and k not in identite.CHAMPS and k != "identite"}}
     return hashlib.sha256(json.dumps(fact, sort_keys=True, default=str).encode()).hexdigest()
 
 
 REASON_CODES = ("MESSAGE_TROP_GRAND", "ENTETE_INVALIDE", "MESSAGE_TRONQUE", "MAGIQUE_INVALIDE", "SCHEMA_INCONNU", "DECODAGE_IMPOSSIBLE",
                 "SIGNATURE_INVALIDE", "ENVELOPPE_INVALIDE", "TYPE_HORS_TOPIC", "EMETTEUR_AUTORISE",
-                "CHAMP_TROP_LONG", "UAI_INVALIDE", "SIRET_INVALIDE", "INE_INVALIDE", "DATE_INVALIDE",
-                "SUJET_INVALIDE")
+                "CHAMP_TROP_LONG", "SUJET_INVALIDE", "IDENTITE_EN_CLAIR", "IDENTITE_ILLISIBLE",
+                "UAI_INVALIDE", "SIRET_INVALIDE", "INE_INVALIDE", "DATE_INVALIDE")

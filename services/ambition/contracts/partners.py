@@ -15,6 +15,7 @@ from typing import Iterable, Iterator
 
 from ambition.config import Settings
 from ambition.fichiers import ecrire_secret
+from ambition.identite.scellement import Ouvreur
 
 from . import signing
 from .identifiants import PARTNER_TYPES, cle_uai, identifiant_valide, partner_id
@@ -50,15 +51,20 @@ class Credentials:
 
 
 class PartnerDirectory:
-    """Who may send. Also carries the pseudonym secret ``lire`` needs to check EleveInscrit subjects."""
+    """Who may send. Also carries what ``lire`` needs to read the élève addressed, which never
+    leaves the platform: the private keys opening sealed identities (``ouvreur``) and the
+    pseudonym secret turning an INE into its parcours key."""
 
-    def __init__(self, partners: Iterable[Partner] = (), pseudonym_secret: str = ""):
+    def __init__(self, partners: Iterable[Partner] = (), pseudonym_secret: str = "",
+                 ouvreur: Ouvreur | None = None):
         self._partners = {p.id: p for p in partners}
         self.pseudonym_secret = pseudonym_secret
+        self.ouvreur = ouvreur or Ouvreur([])
 
     @classmethod
     def load(cls, settings: Settings) -> "PartnerDirectory":
-        return cls(_read(settings.partners_file), settings.pseudonym_secret)
+        return cls(_read(settings.partners_file), settings.pseudonym_secret,
+                   Ouvreur.depuis(settings.identity_private_keys))
 
     def get(self, partner_id: str) -> Partner | None:
         return self._partners.get(partner_id)

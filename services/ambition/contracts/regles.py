@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from ambition.pseudonym import cle_parcours
-
-from .identifiants import cle_valide, ine_valide, siret_valide, uai_valide
+from . import bornes
+from .identifiants import ine_valide, siret_valide, uai_valide
 
 DATE_MIN, DATE_MAX = date(2000, 1, 1), date(2100, 12, 31)
 NAISSANCE_MIN = date(1950, 1, 1)
@@ -27,8 +26,9 @@ class Invalide(ValueError):
         self.message = message
 
 
-def verifier(fullname: str, envelope: dict, payload: dict, secret: str) -> None:
-    """Raise Invalide on the first failing identifier, date or subject check."""
+def verifier(fullname: str, envelope: dict, payload: dict) -> None:
+    """Raise Invalide on the first failing identifier, date or length check (the subject is
+    read by ``identite.adresse``; an enrolment's identity is checked once opened)."""
     if "ine" in payload and not ine_valide(payload["ine"]):
         raise Invalide("INE_INVALIDE", "ine must be 11 characters: 10 of [0-9A-Z] then a letter [A-Z] "
                                        "(value not repeated: personal data)")
@@ -39,7 +39,9 @@ def verifier(fullname: str, envelope: dict, payload: dict, secret: str) -> None:
         if payload.get(name) is not None and not siret_valide(payload[name]):
             raise Invalide("SIRET_INVALIDE", f"{name} {payload[name]!r} is not 14 digits passing the Luhn check")
     _verifier_dates(payload)
-    _verifier_sujet(fullname, envelope, payload, secret)
+    trop = bornes.trop_long(payload)
+    if trop:
+        raise Invalide("CHAMP_TROP_LONG", trop)
 
 
 def _verifier_dates(payload: dict) -> None:
@@ -64,14 +66,3 @@ def _verifier_dates(payload: dict) -> None:
             and payload["date_naissance"] >= payload["date_debut"]:
         raise Invalide("DATE_INVALIDE", "date_naissance is not before date_debut "
                                         "(value not repeated: personal data)")
-
-
-def _verifier_sujet(fullname: str, envelope: dict, payload: dict, secret: str) -> None:
-    subject = envelope.get("subject")
-    if not cle_valide(subject):
-        raise Invalide("SUJET_INVALIDE", "subject must be the parcours key: 32 lower-case hex characters "
-                                         "(never the INE)")
-    if fullname.endswith(".EleveInscrit") and "ine" in payload \
-            and subject != cle_parcours(payload["ine"], secret):
-        raise Invalide("SUJET_INVALIDE", "subject is not the parcours key of the enrolled élève's INE "
-                                         "(pseudonym.cle_parcours(ine, secret)): wrong secret or wrong INE")

@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from ambition.parcours.academies import academie
-from ambition.pseudonym import cle_parcours
 from ambition.simulator import inscription
 
 # starts up to 40 days after the rentrée: the last fact (the bilan, 40 days later) is in the past
@@ -54,9 +53,10 @@ class Cohorte:
                 "issues": dict(self.issues), "refus": dict(self.refus)}
 
 
-def generer(creds, n: int, seed: int, secret: str, orphelins: bool = True) -> Cohorte:
-    """``creds``: the demo partners' credentials; ``secret``: the pseudonym secret;
-    ``orphelins``: include the two facts that end ORPHELIN after the parking delay."""
+def generer(creds, n: int, seed: int, secret: str | None = None, orphelins: bool = True) -> Cohorte:
+    """``creds``: the demo partners' credentials; ``orphelins``: include the two facts that end
+    ORPHELIN after the parking delay. Facts address the élève by its INE (``cle``): each
+    partner's SDK seals it. ``secret`` is not used (partners hold no platform secret)."""
     rng = random.Random(seed)
     lycees = [c for c in creds if c.type == "LYCEE"][:3]
     mls = [c for c in creds if c.type == "MISSION_LOCALE"][:2]
@@ -72,7 +72,7 @@ def generer(creds, n: int, seed: int, secret: str, orphelins: bool = True) -> Co
         champs, _ = inscription(rng, lycee.identifiant, RENTREE, TODAY)
         champs.update(diplome="CAP", session_examen=RENTREE.year, en_emploi=False, en_formation=False,
                       date_fin_prevue=champs["date_debut"] + timedelta(days=100))
-        cle, d0 = cle_parcours(champs["ine"], secret), champs["date_debut"]
+        cle, d0 = champs["ine"], champs["date_debut"]
         if i == n:  # the ineligible one, and its accueil
             champs.update(diplome="BTS", specialite="Management")
             ajoute(lycee, "eleve_inscrit", **champs)
@@ -105,7 +105,8 @@ def generer(creds, n: int, seed: int, secret: str, orphelins: bool = True) -> Co
             ajoute(ml, "bilan_realise", cloture=True, cle=cle, date=d0 + timedelta(days=40), issue=issue)
             c.issues[issue] += 1
     if orphelins:
-        ajoute(reseaux["ac-paris"], "positionnement_realise", cle=uuid.UUID(int=rng.getrandbits(128)).hex, date=TODAY)
+        ajoute(reseaux["ac-paris"], "positionnement_realise",
+               cle=inscription(rng, lycees[0].identifiant, RENTREE, TODAY)[0]["ine"], date=TODAY)
         c.refus["ORPHELIN"] += 1
     return c
 

@@ -82,12 +82,27 @@ class Processor:
                        self.registry, self.partners)
         except Rejet as r:
             return Source(inc, None, r, row)
+        cle = msg.cle or self._cle_de_reference(msg.reference)
+        if cle is None:
+            return Source(inc, None, Rejet("SUJET_INVALIDE", "no parcours has the reference the subject names",
+                                           msg.envelope["event_id"], msg.partner_id), row)
         emetteur = Emetteur(type=msg.partner_type, identifiant=msg.identifiant,
                             partner_id=msg.partner_id)
         fait = Fait(event_id=msg.envelope["event_id"], type=msg.type, emetteur=emetteur,
-                    cle=msg.envelope["subject"], time=msg.envelope["time"], payload=msg.payload,
+                    cle=cle, time=msg.envelope["time"], payload=msg.payload,
                     empreinte=msg.empreinte)
         return Source(inc, fait, None, row)
+
+    def _cle_de_reference(self, reference: str | None) -> str | None:
+        """The parcours key of a parcours reference (the aggregate's id), if it exists."""
+        from uuid import UUID
+
+        from eventsourcing.application import AggregateNotFoundError
+
+        try:
+            return self.app.repository.get(UUID(reference)).cle
+        except (AggregateNotFoundError, TypeError, ValueError):
+            return None
 
     def _source_parquee(self, row) -> Source:
         inc = Incoming(row.topic, row.partition, row.offset, row.kafka_key, row.value,

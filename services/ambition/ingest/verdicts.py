@@ -6,6 +6,8 @@ operator (header ``ambition-retry-of``) also gets its result recorded on the rej
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ambition import metrics, rejets
 from ambition.parcours.faits import ACCEPTE, DOUBLON, INCONNU
 
@@ -27,7 +29,7 @@ class Verdicts:
         for s in sequence:
             if s.fait is None:
                 r = s.rejet
-                self.refuser(s, r.code, r.message, r.event_id, r.partner_id)
+                self.refuser(s, r.code, r.message, r.event_id, r.partner_id, r.garder)
         if not lisibles:
             return
         for s, res in zip(lisibles, self.processor.app.traiter_lot([s.fait for s in lisibles])):
@@ -49,8 +51,13 @@ class Verdicts:
         self.refuser(s, "ORPHELIN", f"{s.fait.type}: no parcours was enrolled for this key within "
                                     f"{self.processor.delai:g} s", s.fait.event_id, s.fait.emetteur.partner_id)
 
-    def refuser(self, s: Source, code: str, message: str, event_id=None, partner=None) -> None:
+    def refuser(self, s: Source, code: str, message: str, event_id=None, partner=None,
+                garder: bool = True) -> None:
+        """``garder`` False: the original bytes are not kept anywhere (identity in clear)."""
         inc = s.inc
+        if not garder:
+            s = replace(s, inc=replace(inc, value=None))
+            inc = s.inc
         doc = rejets.document(code, message, topic=inc.topic, partition=inc.partition,
                               offset=inc.offset, original=inc.value, event_id=event_id,
                               partner=partner, key=inc.key, headers=inc.headers,

@@ -20,7 +20,7 @@ from ambition.parcours.calendrier import Calendrier
 from ambition.parcours.decisions import decider
 from ambition.parcours.erreurs import Doublon, Refus
 from ambition.parcours.faits import ACCEPTE, DOUBLON, INCONNU, REFUSE, Fait, Resultat
-from ambition.parcours.identite import Coffre
+from ambition.identite.coffre import Coffre
 from ambition.parcours.stockage import RECORDERS
 from ambition.parcours.transcodages import DateEnISO
 
@@ -101,8 +101,12 @@ class ParcoursApp(Application[UUID]):
         return Resultat(fait.event_id, ACCEPTE, parcours_id=nouveau.id), nouveau
 
     def oublier(self, cle: str) -> None:
-        """Right to erasure: delete the élève's identity; the pseudonymous history stays."""
-        self.recorder.oublier_identite(Parcours.id_pour(cle))  # type: ignore[attr-defined]
+        """Right to erasure: destroy the élève's identity and its data key; the pseudonymous
+        history stays."""
+        self.oublier_parcours(Parcours.id_pour(cle))
+
+    def oublier_parcours(self, parcours_id: UUID) -> None:
+        self.recorder.oublier_identite(parcours_id)  # type: ignore[attr-defined]
 
     # -- queries --------------------------------------------------------------------------
 

@@ -1,6 +1,8 @@
 """The common part of the partner producers: envelope, checks, encoding, signature, headers, send."""
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 import threading
 import time
@@ -14,8 +16,11 @@ from kafka.errors import KafkaError
 
 from ambition import metrics
 from ambition.config import Settings, load_topics
-from ambition.contracts import bornes, signing
+from ambition.contracts import signing
+from ambition.contracts.identifiants import ine_valide
+from ambition.contracts.identite import CHAMPS, REFERENCE, VERSION_SCELLEE, identite_json
 from ambition.contracts.inbound import CONTENT_TYPE, SPECVERSION, rfc3339
+from ambition.identite import scellement
 from ambition.contracts.codec import Registry
 from ambition.contracts.partners import Credentials
 from ambition.contracts.regles import Invalide, verifier
@@ -46,6 +51,7 @@ class PartnerProducer:
     def __init__(self, credentials: Credentials, bootstrap: str | None = None, *,
                  settings: Settings | None = None, registry: Registry | None = None,
                  secret: str | None = None, topic: str | None = None,
+                 identity_public_key: str | None = None,
                  producer: KafkaProducer | None = None, send_timeout: float = 30.0,
                  outbox_path: str | Path | None = None, **kafka_config: Any):
         """Without ``outbox_path``, each event is sent and waited for (EnvoiImpossible if the broker
@@ -57,7 +63,11 @@ class PartnerProducer:
         settings = settings or Settings()
         self.credentials = credentials
         self.registry = registry or Registry.load(settings.schemas_dir)
-        self.secret = settings.pseudonym_secret if secret is None else secret
+        # what identities are sealed to; ``secret`` (the former shared pseudonym secret) is ignored:
+        # partners hold no platform secret any more
+        self.cle_publique = identity_public_key or settings.identity_public_key
+        self._pseudo = hashlib.sha256(b"ambition-pseudonyme-v1" +
+                                      base64.b64decode(credentials.private_key)).digest()
         self.topic = topic or load_topics().partenaires[self.partner_type]
         self.send_timeout = send_timeout
         self.outbox: Outbox | None = None
@@ -84,27 +94,59 @@ class PartnerProducer:
             metrics.PARTNER_OUTBOX_BACKLOG.labels(self.partner_type).inc(n - self._backlog)
             self._backlog = n
 
+    # -- addressing the élève without any platform secret ----------------------------------
+
+    def pseudonyme(self, ine: str) -> str:
+        """This partner's own stable pseudonym of an élève (32 hex): the Kafka key of its
+        messages about that élève, so they stay in order; not linkable across partners."""
+        return scellement.pseudonyme(self._pseudo, ine)
+
+    def cle(self, ine: str) -> str:
+        """A subject addressing the élève: its INE sealed to the platform's public key (a new
+        sealing each call, the same élève for the platform). Any method's ``cle`` also takes
+        the INE itself, or a parcours reference ``parcours:<id>``."""
+        if not ine_valide(ine):
+            raise EvenementInvalide("INE_INVALIDE", "ine must be 11 characters: 10 of [0-9A-Z] then a "
+                                                    "letter [A-Z] (value not repeated: personal data)")
+        return scellement.sujet(self.cle_publique, ine, self.credentials.partner_id, self.pseudonyme(ine))
+
+    def _adresse(self, cle: str) -> tuple[str, str]:
+        """(subject, Kafka key) for what a caller passed as ``cle``."""
+        if isinstance(cle, str) and ine_valide(cle):
+            return self.cle(cle), self.pseudonyme(cle)
+        if isinstance(cle, str) and scellement.est_scelle(cle):
+            return cle, cle.split(".")[1]
+        return cle, cle
+
     def build(self, name: str, cle: str, fields: dict, *, event_id: str | None = None,
               time: datetime | None = None, version: int | None = None) -> tuple[bytes, list[tuple[str, bytes]]]:
-        """Check, encode and sign one event; returns (value, headers). Raises EvenementInvalide."""
+        """Check, encode and sign one event; returns (value, headers). Raises EvenementInvalide.
+        ``cle``: the élève's INE, a subject from ``cle(ine)``, or ``parcours:<reference>``."""
         fullname = f"{self.namespace}.{name}"
+        sujet = self._adresse(cle)[0]
         now = time or datetime.now(timezone.utc)
         if now.tzinfo is None:
             raise ValueError("time must be timezone-aware (UTC)")
         now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # Avro keeps milliseconds
         envelope = {"event_id": str(event_id or uuid.uuid4()), "source": self.credentials.partner_id,
-                    "type": fullname, "time": now, "subject": cle}
+                    "type": fullname, "time": now, "subject": sujet}
         try:
             uuid.UUID(envelope["event_id"])
         except ValueError:
             raise EvenementInvalide("ENVELOPPE_INVALIDE", "event_id must be a UUID") from None
         try:
-            verifier(fullname, envelope, fields, self.secret)
+            verifier(fullname, envelope, fields)
         except Invalide as exc:
             raise EvenementInvalide(exc.code, exc.message) from None
-        trop = bornes.trop_long(fields)
-        if trop:
-            raise EvenementInvalide("CHAMP_TROP_LONG", trop)
+        if not (scellement.est_scelle(sujet) or REFERENCE.fullmatch(sujet or "")):
+            raise EvenementInvalide("SUJET_INVALIDE", "cle must be the élève's INE, a subject from cle(ine) "
+                                                      "or parcours:<reference>")
+        if "ine" in fields:  # an enrolment: the identity travels sealed, never in clear
+            if version is not None and version < VERSION_SCELLEE:
+                raise ValueError(f"{name} v{version} carries the identity in clear: the platform refuses it")
+            identite = identite_json(fields)
+            fields = {k: v for k, v in fields.items() if k not in CHAMPS}
+            fields["identite"] = scellement.sceller(self.cle_publique, identite, self.credentials.partner_id)
         value = self.registry.encode(fullname, {"envelope": envelope, **fields}, version)
         headers = [(signing.PARTNER_HEADER, self.credentials.partner_id.encode()),
                    ("ce_id", envelope["event_id"].encode()),
@@ -117,8 +159,9 @@ class PartnerProducer:
         return value, headers
 
     def emit(self, name: str, cle: str, fields: dict, **options: Any):
-        value, headers = self.build(name, cle, fields, **options)
-        return self.send_raw(value, headers, cle.encode())
+        sujet, key = self._adresse(cle)
+        value, headers = self.build(name, sujet, fields, **options)
+        return self.send_raw(value, headers, key.encode())
 
     def send_raw(self, value: bytes | None, headers: list[tuple[str, bytes]], key: bytes | None):
         """Send bytes as they are (no check): for tests of bad input. Returns RecordMetadata, or

@@ -162,9 +162,10 @@ def nom_de_colonne(titre: str) -> str:
     return ALIASES.get(nom, nom)
 
 
-def event_id(uai: str, cle: str, debut: date) -> str:
-    """Stable per (lycée, élève, start date): a re-import sends the same event again."""
-    return str(uuid.uuid5(NAMESPACE, f"{uai}|{cle}|{debut.isoformat()}"))
+def event_id(uai: str, pseudo: str, debut: date) -> str:
+    """Stable per (lycée, élève, start date): a re-import sends the same event again. ``pseudo``
+    is the lycée's pseudonym of the élève (never the INE: the event id travels in clear)."""
+    return str(uuid.uuid5(NAMESPACE, f"{uai}|{pseudo}|{debut.isoformat()}"))
 
 
 def lire(data: bytes, lycee: LyceeProducer, *, encodage: str | None = None,
@@ -215,11 +216,11 @@ def _ligne(n, cells, lycee, vus, erreurs):
             ok = False
     if not ok:
         return None
-    cle = lycee.cle(fields["ine"])
-    if cle in vus:
-        erreurs.append(Erreur(n, "ine", f"the same élève as line {vus[cle]}"))
+    pseudo = lycee.pseudonyme(fields["ine"])  # this lycée's stable pseudonym: the INE never leaves
+    if pseudo in vus:
+        erreurs.append(Erreur(n, "ine", f"the same élève as line {vus[pseudo]}"))
         return None
-    vus[cle] = n
+    vus[pseudo] = n
     fields.setdefault("consentement_representant_legal", None)
     for f in ("boursier", "interne", "fonds_sociaux", "accompagnement_handicap"):
         fields.setdefault(f, False)
@@ -227,8 +228,8 @@ def _ligne(n, cells, lycee, vus, erreurs):
     fields.setdefault("mission_locale_pressentie", None)
     fields["uai"] = lycee.credentials.identifiant
     try:
-        value, headers = lycee.build("EleveInscrit", cle, fields,
-                                     event_id=event_id(fields["uai"], cle, fields["date_debut"]))
+        value, headers = lycee.build("EleveInscrit", lycee.cle(fields["ine"]), fields,
+                                     event_id=event_id(fields["uai"], pseudo, fields["date_debut"]))
     except EvenementInvalide as exc:
         colonne = _CODE_COLONNE.get(exc.code, _COLONNE_DU_CHAMP.get(exc.message.split(" ")[0]))
         erreurs.append(Erreur(n, colonne, f"{exc.code}: {exc.message}"))
@@ -236,4 +237,4 @@ def _ligne(n, cells, lycee, vus, erreurs):
     except ValueError:  # the Avro encoder refused a value (its message may quote the record: not shown)
         erreurs.append(Erreur(n, None, "a value does not fit the EleveInscrit schema"))
         return None
-    return n, value, headers, cle.encode()
+    return n, value, headers, pseudo.encode()

@@ -3,18 +3,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from ambition.pseudonym import cle_parcours
-
 from .base import PartnerProducer
 
 
 class LyceeProducer(PartnerProducer):
     partner_type = "LYCEE"
     namespace = "ambition.lycee"
-
-    def cle(self, ine: str) -> str:
-        """The parcours key of an élève (what every later event passes as ``cle``)."""
-        return cle_parcours(ine, self.secret)
 
     def eleve_inscrit(self, *, ine: str, nom: str, prenom: str, date_naissance: date, diplome: str,
                       session_examen: int, resultat_examen: str, en_emploi: bool, en_formation: bool,
@@ -24,12 +18,10 @@ class LyceeProducer(PartnerProducer):
                       consentement_representant_legal: bool | None = None, uai: str | None = None,
                       mission_locale_pressentie: str | None = None,
                       event_id: str | None = None, time: datetime | None = None, version: int | None = None):
-        """Enrol an élève; the Kafka key and the subject are the parcours key derived from the INE.
-        ``uai`` defaults to this lycée's. ``mission_locale_pressentie`` (SIRET) exists from v2 on:
-        with ``version=1`` it must stay None."""
-        extra = {} if version == 1 else {"mission_locale_pressentie": mission_locale_pressentie}
-        if version == 1 and mission_locale_pressentie is not None:
-            raise ValueError("mission_locale_pressentie needs EleveInscrit v2 or later")
+        """Enrol an élève. The INE, names, birth date and disability support are sealed to the
+        platform's public key (field ``identite``); the subject is the sealed INE and the Kafka
+        key this lycée's pseudonym of the élève. ``uai`` defaults to this lycée's."""
+        extra = {"mission_locale_pressentie": mission_locale_pressentie}
         fields = dict(ine=ine, nom=nom, prenom=prenom, date_naissance=date_naissance,
                       uai=uai or self.credentials.identifiant, diplome=diplome, specialite=specialite,
                       session_examen=session_examen, resultat_examen=resultat_examen, en_emploi=en_emploi,
@@ -38,7 +30,7 @@ class LyceeProducer(PartnerProducer):
                       date_debut=date_debut, date_fin_prevue=date_fin_prevue, boursier=boursier,
                       interne=interne, fonds_sociaux=fonds_sociaux,
                       accompagnement_handicap=accompagnement_handicap, **extra)
-        return self.emit("EleveInscrit", self.cle(ine) if isinstance(ine, str) else "", fields,
+        return self.emit("EleveInscrit", ine if isinstance(ine, str) else "", fields,
                          event_id=event_id, time=time, version=version)
 
     def referent_change(self, *, cle: str, referent: str, date_effet: date, **options):

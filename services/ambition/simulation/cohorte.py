@@ -32,7 +32,7 @@ def jouer(settings: Settings, rng: random.Random, n: int, horizon: date, product
         k = rng.randrange(len(lycees))
         lycee = lycees[k]
         out.append(histoire(rng, lycee, mls[k % len(mls)], foquales.get(territoire(lycee.identifiant)),
-                            rentree, horizon, producteurs[lycee.partner_id].cle))
+                            rentree, horizon, lambda ine: ine))  # each partner's SDK seals the INE
     return out
 
 

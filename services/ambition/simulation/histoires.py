@@ -55,7 +55,7 @@ def _id(rng: random.Random) -> str:
 
 def histoire(rng: random.Random, lycee, ml, foquale, rentree: date, horizon: date, cle_de) -> Histoire:
     """``lycee``, ``ml``, ``foquale``: the partners' credentials (``foquale`` None where the
-    académie has no network); ``cle_de(ine)``: the lycée's parcours key of an élève."""
+    académie has no network); ``cle_de(ine)``: how every partner names the élève (its INE: each partner's SDK seals it)."""
     champs, motif = inscription(rng, lycee.identifiant, rentree, horizon)
     h = Histoire(uai=lycee.identifiant)
     d0 = champs["date_debut"]

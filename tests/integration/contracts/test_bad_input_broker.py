@@ -18,8 +18,9 @@ def test_each_bad_input_has_its_reason_code(kafka_bootstrap, settings, registry,
     lycee = LyceeProducer(creds["lycee:0753268V"], kafka_bootstrap, settings=settings, registry=registry)
     ml = MissionLocaleProducer(creds["ml:13002526500013"], settings=settings, registry=registry,
                                producer=lycee._producer, topic=lycee.topic)  # shares the lycée topic
-    cle = uuid.uuid4().hex  # a fresh key: this test reads only its own messages
-    cases = bad_inputs(lycee, ml, registry, cle)
+    ine = f"{uuid.uuid4().int % 10**10:010d}Z"  # a fresh élève: this test reads only its own messages
+    cle = lycee.pseudonyme(ine)  # the Kafka key: the lycée's pseudonym of the élève
+    cases = bad_inputs(lycee, ml, registry, ine)
     for code, (value, h) in cases.items():
         lycee.send_raw(value, h + [("test-case", code.encode())], cle.encode())
     lycee.close()

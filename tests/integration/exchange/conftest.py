@@ -89,6 +89,7 @@ class Enregistreur:
         self.consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
         self.lu = 0
         self.cles: list[bytes | None] = []  # every key sent, in order
+        self.messages: list[Incoming] = []  # every message read back, in order
 
     def nouveaux(self) -> list[Incoming]:
         voulus = self.kafka.envoyes[self.lu:]
@@ -115,6 +116,7 @@ class Enregistreur:
         jusqua(tout_lu, f"{len(attendus)} message(s) read back from the broker")
         out = [lus[(m.topic, m.partition, m.offset)] for m in voulus]
         self.cles += [i.key for i in out]
+        self.messages += out
         return out
 
     def close(self):

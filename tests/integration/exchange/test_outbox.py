@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 from ambition import metrics
+from ambition.pseudonym import cle_parcours
 from ambition.exchange.cohorte import generer
 from ambition.outbox import Relay
 from ambition.sdk.consumer import domain_events
@@ -75,8 +76,8 @@ def test_relay_resumes_republishes_after_a_crash_and_consumers_deduplicate(
     total = app.recorder.max_notification_id()
     assert republies == total - publies and restarted.position() == total
 
-    ids = {str(p.id) for p in (app.parcours(f.champs.get("cle") or enregistreur.producteurs[f.partner_id]
-                                            .cle(f.champs["ine"])) for f in cohorte.faits) if p}
+    ids = {str(p.id) for p in (app.parcours(cle_parcours(f.champs.get("cle") or f.champs["ine"],
+                                                         settings.pseudonym_secret)) for f in cohorte.faits) if p}
     # published: the first relay's events, then the rest twice (the killed relay and the restarted one)
     recus = _recus(kafka_bootstrap, registry, ids, publies + 2 * (total - publies))
     versions = Counter((e.parcours["parcours_id"], e.parcours["version"]) for e in recus)

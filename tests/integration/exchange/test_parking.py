@@ -8,7 +8,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from ambition.contracts.inbound import Rejet, lire
 from ambition.exchange.cohorte import generer, melanger
+from ambition.pseudonym import cle_parcours
 from ambition.ingest.parking import decode_headers
 from ambition.parcours.faits import ACCEPTE
 
@@ -18,8 +20,9 @@ pytestmark = pytest.mark.integration
 def _accueil_puis_inscription(enr, settings, creds):
     cohorte = generer(list(creds.values()), 1, seed=3, secret=settings.pseudonym_secret)
     inscription = cohorte.faits[0]
-    cle = enr.producteurs[inscription.partner_id].cle(inscription.champs["ine"])
-    autres = [f for f in cohorte.faits[1:] if f.champs.get("cle") == cle and not f.cloture]
+    ine = inscription.champs["ine"]  # partners address the élève by its INE, sealed by their SDK
+    cle = cle_parcours(ine, settings.pseudonym_secret)  # the platform's key, for the checks
+    autres = [f for f in cohorte.faits[1:] if f.champs.get("cle") == ine and not f.cloture]
     return cle, inscription, [f for f in autres if not f.partner_id.startswith("lycee")]
 
 
@@ -114,10 +117,16 @@ def test_a_shuffled_cohort_decides_like_the_ordered_one(enregistreur, processor_
 
 
 def _parcours(proc, enr):
-    for key in enr.cles:
-        cle = key.decode() if key else None
-        if cle and proc.app.parcours(cle) is not None:
-            yield cle, proc.app.parcours(cle)
+    """Every parcours the sent messages address (the platform opens each subject)."""
+    seen = set()
+    for m in enr.messages:
+        try:
+            lu = lire(proc.partner_type_of[m.topic], m.value, m.headers, proc.registry, proc.partners)
+        except Rejet:
+            continue
+        if lu.cle and lu.cle not in seen and proc.app.parcours(lu.cle) is not None:
+            seen.add(lu.cle)
+            yield lu.cle, proc.app.parcours(lu.cle)
 
 
 def test_the_sweep_replays_a_parked_fact_once_its_parcours_exists(
@@ -139,3 +148,21 @@ def test_the_sweep_replays_a_parked_fact_once_its_parcours_exists(
     assert proc.attente.compte() == 0
     p = proc.app.parcours(cle)
     assert f"ml:{p.mission_locale}" == accueil.partner_id and len(p.traites) == 2
+
+
+def test_a_partner_registered_after_start_is_known_from_the_next_batch(
+        enregistreur, processor_factory, settings, registry):
+    """`ambition partners add` while the processor runs: the new lycée's first enrolment is
+    accepted, not refused SIGNATURE_INVALIDE (its retries after a refusal need this too)."""
+    from contracts_support import INSCRIPTION
+
+    from ambition.contracts.partners import Credentials, add_partner
+    from ambition.sdk import LyceeProducer
+
+    proc = processor_factory()
+    pid, private = add_partner(settings, "LYCEE", "0010002X")
+    nouveau = LyceeProducer(Credentials(pid, "LYCEE", "0010002X", private), settings=settings,
+                            registry=registry, producer=enregistreur.kafka)
+    nouveau.eleve_inscrit(**{**INSCRIPTION, "ine": "7123456789Z"})
+    lot = proc.handle(enregistreur.nouveaux())
+    assert [(o.statut, o.reason) for o in lot.outcomes] == [("accepte", None)]

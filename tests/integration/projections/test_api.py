@@ -12,7 +12,8 @@ from ambition.api.app import create_app
 from ambition.api.jetons import Jetons
 
 TOKENS = {f"lycee:{UAI_PARIS}": "t-paris", f"lycee:{UAI_LYON}": "t-lyon", f"ml:{ML_A}": "t-ml",
-          "foquale:ac-paris": "t-foq", "foquale:ac-lyon": "t-foq-lyon", "psad:national": "t-psad", "psad:ac-paris": "t-psad-paris"}
+          "foquale:ac-paris": "t-foq", "foquale:ac-lyon": "t-foq-lyon", "psad:national": "t-psad",
+          "psad:ac-paris": "t-psad-paris", "dpo:national": "t-dpo"}
 
 
 def h(actor: str) -> dict:
@@ -159,3 +160,26 @@ def test_the_published_catalogue_is_served_to_partners_as_json_and_as_a_page(api
     page = api.get("/v1/catalogue.html")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
     assert "EleveInscrit" in page.text
+
+
+def test_every_read_of_personal_data_is_traced_for_the_dpo_without_personal_data(api):
+    from ambition import metrics
+    before = metrics.PERSONAL_READS.labels("/v1/lycees/{uai}/eleves")._value.get()
+    eleves = api.get(f"/v1/lycees/{UAI_PARIS}/eleves", headers=h(f"lycee:{UAI_PARIS}"),
+                     params={"limit": 2}).json()
+    pids = sorted(i["parcours_id"] for i in eleves["items"])
+    assert len(pids) == 2
+    api.get(f"/v1/parcours/{pids[0]}/chronologie", headers=h(f"ml:{ML_A}"))
+    api.get(f"/v1/psad/synthese", headers=h("psad:national"))  # figures only: not traced
+    assert metrics.PERSONAL_READS.labels("/v1/lycees/{uai}/eleves")._value.get() == before + 2
+
+    assert api.get("/v1/dpo/lectures", headers=h(f"lycee:{UAI_PARIS}")).status_code == 403
+    journal = api.get("/v1/dpo/lectures", headers=h("dpo:national"), params={"parcours_id": pids[0]}).json()
+    assert [(e["acteur"], e["route"]) for e in journal["items"]] == [
+        (f"lycee:{UAI_PARIS}", "/v1/lycees/{uai}/eleves"), (f"ml:{ML_A}", "/v1/parcours/{parcours_id}/chronologie")]
+    assert all(e["parcours_id"] == pids[0] and e["at"] for e in journal["items"])
+    tout = api.get("/v1/dpo/lectures", headers=h("dpo:national"), params={"limit": 1000}).json()
+    assert tout["total"] == 3  # two élèves read by the lycée, one timeline by the mission locale
+    texte = json.dumps(tout)
+    for personnel in ("Nom0", "Prenom0", "Nom1", '"nom"', "handicap", "0000000001A"):
+        assert personnel not in texte

@@ -207,3 +207,41 @@ def test_the_timeline_of_one_parcours(cohorte):
     assert [e["type"] for e in t["items"]] == ["EleveInscrit", "AccueilRealise", "PfmpDebutee",
                                                "PfmpTerminee", "BilanRealise", "ParcoursClos"]
     assert "0000000001C" not in str(t)
+
+
+def test_the_views_rebuilt_from_the_event_store_give_the_same_hand_computed_figures(
+        cohorte, parcours_app, registry, engine):
+    """`ambition rebuild` replays the event store into new generations: the figures are the
+    hand-computed ones above, not merely equal to the incremental views."""
+    from ambition_projections.rebuild import rebuild
+
+    ids, get = cohorte
+    rebuild(engine, parcours_app, registry, progress=False, page=4)
+    s = get("psad:national", "/v1/psad/synthese")
+    assert (s["entrees"], s["parcours_ouverts"], s["part_avec_solution"], s["duree_mediane_jours"],
+            s["jeunes_a_risque"]) == (6, 3, 0.5, 31, 2)
+    assert s["issues"] == {"ABANDON": 1, "EMPLOI": 1, "FORMATION": 1}
+    v = get(f"lycee:{UAI_PARIS}", f"/v1/lycees/{UAI_PARIS}/eleves")
+    a = next(i for i in v["items"] if i["parcours_id"] == ids["A"])
+    assert (a["jours_utilises"], a["jours_pfmp"], a["part_pfmp_utilisee"]) == (89, 31, 0.384)
+    assert get(f"ml:{ML_B}", f"/v1/missions-locales/{ML_B}/portefeuille")["conseillers"] == [
+        {"conseiller": "cons-b1", "jeunes": 2, "ouverts": 1, "pacea_en_cours": 0}]
+
+
+def test_a_duplicate_inside_one_projection_batch_counts_once(parcours_app, registry, engine, settings):
+    """Every event delivered twice in a row, all in ONE batch (one transaction): the figures are
+    still the hand-computed ones."""
+    ids = charger_cohorte(parcours_app)
+    records = records_of(parcours_app, registry)
+    doubles = [r for r in records for _ in range(2)]
+    projeter(engine, doubles, taille=len(doubles))
+    api = TestClient(create_app(settings, Jetons(TOKENS)))
+    s = api.get("/v1/psad/synthese", params={"as_of": AS_OF.isoformat()},
+                headers={"Authorization": f"Bearer {TOKENS['psad:national']}"}).json()
+    assert (s["entrees"], s["parcours_ouverts"], s["part_avec_solution"], s["duree_mediane_jours"]) == (6, 3, 0.5, 31)
+    assert s["issues"] == {"ABANDON": 1, "EMPLOI": 1, "FORMATION": 1}
+    ml = api.get(f"/v1/missions-locales/{ML_B}/activites",
+                 headers={"Authorization": f"Bearer {TOKENS[f'ml:{ML_B}']}"}).json()
+    assert ml["total"] == 1 and ml["items"][0]["parcours_id"] == ids["C"]  # C's 11-20 activity, once
+    foq = api.get("/v1/foquale/ac-paris/solutions", headers={"Authorization": f"Bearer {TOKENS['foquale:ac-paris']}"}).json()
+    assert [x["solution_id"] for x in foq["items"]] == ["c1", "f1"]

@@ -73,9 +73,9 @@ def test_unknown_names_and_versions(registre):
     assert _message(e) == "no schema named ambition.lycee.Nope"
     with pytest.raises(SchemaInconnu) as e:
         registre.schema("ambition.lycee.EleveInscrit", 9)
-    assert _message(e) == "ambition.lycee.EleveInscrit has no version 9 (known: [1, 2])"
+    assert _message(e) == "ambition.lycee.EleveInscrit has no version 9 (known: [1, 2, 3])"
     assert registre.versions("ambition.lycee.Nope") == []
-    assert registre.versions("ambition.lycee.EleveInscrit") == [1, 2]
+    assert registre.versions("ambition.lycee.EleveInscrit") == [1, 2, 3]
     fp = registre.schema("ambition.lycee.PfmpTerminee", 1).fingerprint
     assert registre.by_fingerprint(fp).fullname == "ambition.lycee.PfmpTerminee"
     assert registre.by_fingerprint(b"\x00" * 8) is None

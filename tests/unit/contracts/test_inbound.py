@@ -10,7 +10,7 @@ from ambition.contracts.codec import MAGIC
 from ambition.contracts.inbound import MessageLu, Rejet, lire
 from ambition.pseudonym import cle_parcours
 
-from contracts_support import INSCRIPTION, FakeKafkaProducer
+from contracts_support import INSCRIPTION, FakeKafkaProducer, resceller
 
 INE = INSCRIPTION["ine"]
 
@@ -40,10 +40,13 @@ def test_a_good_enrolment_is_read(lycee, registry, directory, settings):
     assert isinstance(lu, MessageLu)
     assert (lu.fullname, lu.type, lu.partner_type, lu.partner_id, lu.identifiant) == (
         "ambition.lycee.EleveInscrit", "EleveInscrit", "LYCEE", "lycee:0753268V", "0753268V")
-    assert lu.envelope["subject"] == cle_parcours(INE, settings.pseudonym_secret)
-    assert "envelope" not in lu.payload and lu.payload["ine"] == INE
+    # the platform opens the sealed subject and identity: the parcours key is its own secret's
+    assert lu.cle == cle_parcours(INE, settings.pseudonym_secret)
+    assert lu.envelope["subject"].startswith("hpke1.") and INE not in lu.envelope["subject"]
+    assert "envelope" not in lu.payload and lu.payload["ine"] == INE and lu.payload["nom"] == "Martin"
     assert isinstance(lu.envelope["event_id"], str)
-    assert lycee._producer.sent[-1]["key"] == lu.envelope["subject"].encode()
+    # the Kafka key is the lycée's own pseudonym of the élève: stable, never the parcours key
+    assert lycee._producer.sent[-1]["key"] == lycee.pseudonyme(INE).encode() != lu.cle.encode()
 
 
 def test_same_event_resent_has_same_empreinte(lycee, registry, directory):
@@ -124,7 +127,7 @@ def test_event_id_must_be_a_uuid(lycee, registry, directory):
 
 
 def test_type_hors_topic(ml, registry, directory):
-    ml.pacea_signe(cle="a" * 32, date_signature=date(2025, 10, 2))
+    ml.pacea_signe(cle=INE, date_signature=date(2025, 10, 2))
     value, headers = sent(ml)
     r = code_of("LYCEE", value, headers, registry, directory)
     assert r.code == "TYPE_HORS_TOPIC" and r.partner_id == "ml:13002526500013"
@@ -137,7 +140,7 @@ def test_domain_event_on_a_partner_topic(lycee, registry, directory):
     record = exemple(sv.raw)
     record["envelope"]["source"] = lycee.credentials.partner_id
     value = registry.encode(sv.fullname, record)
-    _, headers = lycee.build("PfmpTerminee", "a" * 32, dict(periode_id="p", date_fin=date(2025, 11, 1)))
+    _, headers = lycee.build("PfmpTerminee", INE, dict(periode_id="p", date_fin=date(2025, 11, 1)))
     from ambition.contracts.inbound import rfc3339
     headers = [(k, record["envelope"]["event_id"].encode() if k == "ce_id" else
                 sv.fullname.encode() if k == "ce_type" else
@@ -148,7 +151,7 @@ def test_domain_event_on_a_partner_topic(lycee, registry, directory):
 def test_a_lycee_cannot_sign_mission_locale_events(lycee, registry, directory):
     from ambition.sdk.missionlocale import MissionLocaleProducer
     value, headers = MissionLocaleProducer.build(
-        _as(lycee, "ambition.missionlocale"), "PaceaSigne", "a" * 32, dict(date_signature=date(2025, 10, 2)))
+        _as(lycee, "ambition.missionlocale"), "PaceaSigne", INE, dict(date_signature=date(2025, 10, 2)))
     assert code_of("MISSION_LOCALE", value, headers, registry, directory).code == "EMETTEUR_AUTORISE"
 
 
@@ -167,13 +170,15 @@ def _bad_payload(lycee, registry, field, bad, name="EleveInscrit"):
     if name == "EleveInscrit":
         lycee.eleve_inscrit(**INSCRIPTION)
     else:
-        lycee.pfmp_debutee(cle="a" * 32, periode_id="p", siret="44321868900018",
+        lycee.pfmp_debutee(cle=INE, periode_id="p", siret="44321868900018",
                            date_debut=date(2025, 10, 1), date_fin_prevue=date(2025, 10, 20))
     value, headers = sent(lycee)
     decoded = registry.decode(value)
     record = decoded.record
     if field == "subject":
         record["envelope"]["subject"] = bad
+    elif field in ("ine", "nom", "prenom", "date_naissance"):
+        record = resceller(lycee, record, **{field: bad})
     else:
         record[field] = bad
     value = registry.encode(decoded.fullname, record)
@@ -202,10 +207,11 @@ def test_identifier_codes(name, field, bad, code, lycee, registry, directory):
 def test_invalid_uai_of_the_sender_itself(settings, registry):
     """A directory entry with a bad UAI would be caught by UAI_INVALIDE (the uai equals the sender's)."""
     from ambition.contracts.partners import Credentials, Partner, PartnerDirectory
+    from ambition.identite.scellement import CLE_DE_TEST, Ouvreur
     from ambition.sdk import LyceeProducer
     private, public = signing.new_key_pair()
     directory = PartnerDirectory([Partner("lycee:0753268A", "LYCEE", "0753268A", public)],
-                                 settings.pseudonym_secret)
+                                 settings.pseudonym_secret, Ouvreur([CLE_DE_TEST]))
     producer = LyceeProducer(Credentials("lycee:0753268A", "LYCEE", "0753268A", private), settings=settings,
                              registry=registry, producer=FakeKafkaProducer())
     with pytest.raises(ValueError) as exc:
@@ -221,7 +227,8 @@ def _raw_enrolment(producer, registry):
     record = exemple(sv.raw)
     record["uai"] = producer.credentials.identifiant
     record["envelope"]["source"] = producer.credentials.partner_id
-    record["envelope"]["subject"] = producer.cle(record["ine"])
+    record["envelope"]["subject"] = producer.cle(INE)
+    record["identite"] = resceller(producer, {"identite": lycee_identite(producer)}, ine=INE)["identite"]
     value = registry.encode(sv.fullname, record)
     e = record["envelope"]
     headers = [(signing.PARTNER_HEADER, e["source"].encode()), ("ce_id", e["event_id"].encode()),
@@ -230,6 +237,14 @@ def _raw_enrolment(producer, registry):
                ("content-type", b"application/avro")]
     headers.append((signing.SIGNATURE_HEADER, signing.sign(producer.credentials.private_key, value, headers)))
     return value, headers
+
+
+def lycee_identite(producer):
+    """A sealed identity of this producer (the synthetic élève)."""
+    from ambition.contracts.identite import identite_json
+    from ambition.identite import scellement
+    return scellement.sceller(producer.cle_publique, identite_json(INSCRIPTION | {
+        "accompagnement_handicap": False}), producer.credentials.partner_id)
 
 
 def test_rejet_messages_never_carry_personal_data(lycee, registry, directory):

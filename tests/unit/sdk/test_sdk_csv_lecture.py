@@ -10,7 +10,16 @@ from csv_support import ENTETE, csv_bytes, ligne
 
 
 def decoded(registry, lecture):
-    return [registry.decode(value).record for _, value, _, _ in lecture.messages]
+    """The records, their sealed identity opened with the TEST key (as the platform would)."""
+    import json
+    from ambition.identite.scellement import CLE_DE_TEST, Ouvreur
+    ouvreur, out = Ouvreur([CLE_DE_TEST]), []
+    for _, value, headers, _ in lecture.messages:
+        record = registry.decode(value).record
+        record.update(json.loads(ouvreur.ouvrir(record.pop("identite"), dict(headers)["ce_source"].decode())))
+        record["date_naissance"] = date.fromisoformat(record["date_naissance"])
+        out.append(record)
+    return out
 
 
 @pytest.mark.parametrize("sep,encoding,bom", [(";", "utf-8", False), (";", "utf-8", True),
@@ -104,3 +113,97 @@ def test_a_line_with_a_missing_or_extra_cell_is_reported_and_not_sent(lycee):
         lecture = lire(data, lycee)
         assert lecture.messages == [] and lecture.lignes == 1
         assert [str(e) for e in lecture.erreurs] == [f"line 2: {cells} cells, the header has {len(ENTETE)}"]
+
+
+def test_each_cell_error_says_what_to_write(lycee):
+    """The messages a lycée's secretary reads, one per kind of cell, with the value when it is
+    not personal (here: dates of the parcours, yes/no answers, session, result, diploma)."""
+    rows = [ligne("0123456789A", date_debut="15/13/2026"),        # line 2
+            ligne("1123456789B", date_debut="demain"),            # line 3
+            ligne("2123456789C", en_formation="peut-être"),       # line 4
+            ligne("3123456789D", session="26"),                   # line 5
+            ligne("4123456789E", resultat="Admis"),               # line 6
+            ligne("5123456789F", diplome=" "),                    # line 7
+            ligne("6123456789G", nom=""),                         # line 8
+            ligne("7123456789H", date_naissance="31/02/2007")]    # line 9
+    assert [str(e) for e in lire(csv_bytes(rows), lycee).erreurs] == [
+        "line 2, column date_debut: '15/13/2026' is not a calendar date",
+        "line 3, column date_debut: 'demain' is not a date: write JJ/MM/AAAA or AAAA-MM-JJ",
+        "line 4, column en_formation: 'peut-être' is not a yes/no value: write oui/non, 1/0 or true/false",
+        "line 5, column session: '26' is not a year (4 digits, e.g. 2026)",
+        "line 6, column resultat: 'Admis' is not one of BLOCS_PARTIELS, ECHEC, OBTENU",
+        "line 7, column diplome: '' is empty",
+        "line 8, column nom: the value is empty",
+        "line 9, column date_naissance: the value is not a calendar date"]
+
+
+def test_optional_columns_blank_or_written_with_spaces(lycee, registry):
+    """specialite and mission_locale_pressentie may be left blank (null); a SIRET may be written
+    in groups of digits, as on paper."""
+    entete = ENTETE + ["specialite", "mission_locale_pressentie"]
+    rows = [dict(ligne(), specialite="  Commerce   et vente ", mission_locale_pressentie="130 025 265 00013"),
+            dict(ligne("1123456789B"), specialite="", mission_locale_pressentie=" ")]
+    lecture = lire(csv_bytes(rows, entete=entete), lycee)
+    assert lecture.erreurs == []
+    first, second = decoded(registry, lecture)
+    assert (first["specialite"], first["mission_locale_pressentie"]) == ("Commerce et vente", "13002526500013")
+    assert (second["specialite"], second["mission_locale_pressentie"]) == (None, None)
+
+
+def test_columns_left_out_of_the_file_take_their_documented_defaults(lycee, registry):
+    """Optional columns absent from the header: no bourse, no internat, no fonds sociaux, no
+    disability support (never assumed), no spécialité, no guardian's answer, no mission locale."""
+    facultatives = {"consentement_representant_legal", "boursier", "interne", "fonds_sociaux",
+                    "accompagnement_handicap"}
+    entete = [c for c in ENTETE if c not in facultatives]
+    lecture = lire(csv_bytes([ligne()], entete=entete), lycee)
+    assert lecture.erreurs == []
+    r, = decoded(registry, lecture)
+    assert (r["boursier"], r["interne"], r["fonds_sociaux"], r["accompagnement_handicap"]) == (False,) * 4
+    assert (r["specialite"], r["consentement_representant_legal"], r["mission_locale_pressentie"]) == (None,) * 3
+
+
+def test_a_lines_event_id_is_the_documented_uuid5(lycee, registry):
+    """uuid5(UAI | the lycée's pseudonym of the élève | date_debut) in the import's namespace; the
+    pseudonym is also the Kafka key (never the INE: both travel in clear)."""
+    import uuid
+
+    lecture = lire(csv_bytes([ligne()]), lycee)
+    r, = decoded(registry, lecture)
+    espace = uuid.uuid5(uuid.NAMESPACE_URL, "urn:ambition-emploi:import-csv:lycee:v1")
+    pseudo = lycee.pseudonyme("0123456789A")
+    assert r["envelope"]["event_id"] == str(uuid.uuid5(espace, f"0753268V|{pseudo}|2026-09-15"))
+    assert lecture.messages[0][3] == pseudo.encode()
+
+
+def test_encodings_a_byte_cp1252_does_not_define_and_an_explicit_encoding(lycee, registry):
+    """0x81 is undefined in Windows-1252: the cell gets a replacement character instead of the
+    whole file being refused; an encoding given by the user wins over the guess."""
+    data = csv_bytes([ligne(nom="Lef\u00e8vre")], encoding="cp1252").replace(b"Lef\xe8vre", b"Lef\x81vre")
+    lecture = lire(data, lycee)
+    assert lecture.encodage == "cp1252" and decoded(registry, lecture)[0]["nom"] == "Lef\ufffdvre"
+    latin = csv_bytes([ligne()], encoding="latin-1")
+    lecture = lire(latin, lycee, encodage="latin-1")
+    assert lecture.encodage == "latin-1" and decoded(registry, lecture)[0]["prenom"] == "Zoé"
+
+
+def test_separators_tab_and_default_and_a_header_given_twice(lycee):
+    tab = csv_bytes([ligne()], sep="\t")
+    lecture = lire(tab, lycee)
+    assert lecture.separateur == "\t" and lecture.erreurs == []
+    assert lire(b"", lycee).separateur == ";"
+    assert [str(e) for e in lire(b"", lycee).erreurs] == [
+        "line 1: missing column(s): ine, nom, prenom, date_naissance, diplome, session, resultat, en_emploi, "
+        "en_formation, consentement_eleve, referent, date_debut, date_fin_prevue (see docs/partenaires.md)"]
+    doubled = csv_bytes([dict(ligne())], entete=ENTETE + ["nom", "referent"])
+    assert [str(e) for e in lire(doubled, lycee).erreurs] == [
+        "line 1: column(s) given twice: nom, referent (see docs/partenaires.md)"]
+
+
+def test_column_titles_written_by_hand(lycee):
+    from ambition.sdk.csv_import import nom_de_colonne
+
+    assert nom_de_colonne("  Date de naissance ") == "date_naissance"
+    assert nom_de_colonne("Résultat_examen") == "resultat"
+    assert nom_de_colonne("__Prénom__") == "prenom"
+    assert nom_de_colonne("Handicap") == "accompagnement_handicap"

@@ -1,6 +1,7 @@
 """SQLite recorder: an ``<events table>_identites`` table written in the events' transaction."""
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -37,6 +38,14 @@ class SQLiteIdentitesRecorder(SQLiteApplicationRecorder):
         return None if row is None else bytes(row["donnees"])
 
     def oublier_identite(self, parcours_id: UUID) -> None:
+        """Delete the record (its data key with it), its freed bytes overwritten with zeros."""
         with self.datastore.transaction(commit=True) as c:
+            c.execute("PRAGMA secure_delete = ON")
             c.execute(f"DELETE FROM {self.table_identites} WHERE parcours_id = ?",
                       (parcours_id.hex,))
+        pool = self.datastore.pool
+        if not pool.is_sqlite_memory_mode:
+            import sqlite3  # the write-ahead log still holds the page as written: fold and empty it
+
+            with contextlib.closing(sqlite3.connect(pool.db_name, timeout=10)) as conn:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

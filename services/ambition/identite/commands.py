@@ -1,0 +1,40 @@
+"""``ambition oublier``: the right to erasure, by crypto-shredding (docs/parcours.md)."""
+from __future__ import annotations
+
+import getpass
+import sys
+import uuid
+
+
+def _oublier(args) -> int:
+    from ambition.config import Settings
+    from ambition.contracts.identifiants import ine_valide
+    from ambition.parcours import Parcours, make_app
+    from ambition.pseudonym import cle_parcours
+
+    settings = Settings()
+    if args.parcours:
+        try:
+            pid = uuid.UUID(args.parcours)
+        except ValueError:
+            print("error: --parcours takes a parcours id (a UUID, as the views show it)", file=sys.stderr)
+            return 2
+    else:  # typed, never on the command line (shell history, process list)
+        ine = getpass.getpass("INE of the élève to forget: ").strip().upper()
+        if not ine_valide(ine):
+            print("error: not an INE (10 of [0-9A-Z] then a letter)", file=sys.stderr)
+            return 2
+        pid = Parcours.id_pour(cle_parcours(ine, settings.pseudonym_secret))
+    app = make_app(settings)
+    app.oublier_parcours(pid)
+    print(f"parcours {pid}: identity and its data key destroyed; the pseudonymous history stays "
+          "(views show 'identité effacée')")
+    return 0
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("oublier", help="forget an élève (right to erasure): destroy its identity "
+                              "and data key, keep the pseudonymous history")
+    p.add_argument("--parcours", help="the parcours id (as the views show it); without it, the INE "
+                   "is asked for on the terminal")
+    p.set_defaults(func=_oublier)
