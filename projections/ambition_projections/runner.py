@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, select
 from ambition import metrics
 from ambition.config import Settings
 
-from . import chronologie, foquale, generations, lycee, missionlocale, psad, refus
+from . import chronologie, erreurs, foquale, generations, lycee, missionlocale, psad, refus
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +30,11 @@ def create_tables(engine: Engine) -> None:
     generations.preparer(engine, VUES.values())
 
 
-def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int]) -> dict[str, int]:
+def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int],
+              prudent: bool = False) -> dict[str, int]:
     """Apply decoded domain events (in order) to the projections `cibles` (name -> generation).
-    Returns how many each projection applied; events already tracked are skipped."""
+    Returns how many each projection applied; events already tracked are skipped. ``prudent``:
+    each event in its own savepoint, and one that fails is parked (``erreurs``) and passed."""
     pids = {str(r["parcours"]["parcours_id"]) for r in records}
     applied = {}
     for name, gen in cibles.items():
@@ -47,7 +49,15 @@ def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int]) -> 
             pid, version = str(meta["parcours_id"]), int(meta["version"])
             if vus.get(pid, 0) >= version:
                 continue
-            vue.apply(conn, t, rec["envelope"]["type"].rsplit(".", 1)[-1], meta, rec)
+            type_ = rec["envelope"]["type"].rsplit(".", 1)[-1]
+            if not prudent:
+                vue.apply(conn, t, type_, meta, rec)
+            else:
+                try:
+                    with conn.begin_nested():
+                        vue.apply(conn, t, type_, meta, rec)
+                except Exception as exc:  # this view cannot apply it: parked, the view goes on
+                    erreurs.garer(conn, name, type_, meta, exc)
             vus[pid] = changed[pid] = version
             applied[name] = applied.get(name, 0) + 1
         generations.ecrire(conn, s, [{"parcours_id": p, "version": v} for p, v in changed.items()
@@ -83,17 +93,38 @@ class ProjectionWorker:
             return None
 
     def apply_batch(self, records) -> None:
+        """One transaction; if it fails, once more with each event in its own savepoint, so that
+        an event a view cannot apply is parked (``erreurs``) instead of stopping every view."""
+        try:
+            self._apply_batch(records, prudent=False)
+        except Exception:
+            log.exception("a batch of %d records failed: applying it event by event", len(records))
+            self._apply_batch(records, prudent=True)
+
+    @staticmethod
+    def _refus(conn, rec, prudent: bool) -> bool:
+        if not prudent:
+            return refus.apply(conn, rec.value)
+        try:
+            with conn.begin_nested():
+                return refus.apply(conn, rec.value)
+        except Exception:  # the document stays on the rejected topic; the views go on
+            log.exception("refusal at %s[%s]@%s could not be recorded", rec.topic, rec.partition, rec.offset)
+            metrics.PROJECTION_ERRORS.labels(refus.NAME).inc()
+            return False
+
+    def _apply_batch(self, records, prudent: bool) -> None:
         started = time.perf_counter()
         events = []
         with self.engine.begin() as conn:
             cibles = generations.verrouiller(conn)
             for rec in records:
                 if rec.topic == self.topics.rejets:
-                    done = refus.apply(conn, rec.value)
+                    done = self._refus(conn, rec, prudent)
                     metrics.PROJECTED.labels(refus.NAME, "applique" if done else "doublon").inc()
                 elif (record := self._decode(rec)) is not None:
                     events.append(record)
-            applied = appliquer(conn, events, cibles) if events else {}
+            applied = appliquer(conn, events, cibles, prudent) if events else {}
         now = datetime.now(timezone.utc)
         for name, gen in cibles.items():
             metrics.VIEW_GENERATION.labels(name).set(gen)

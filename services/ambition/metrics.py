@@ -68,6 +68,11 @@ REBUILD_EVENTS = Counter(
 VIEW_GENERATION = Gauge(
     "ambition_view_generation", "Generation of each read view currently served.", ["projection"],
 )
+PROJECTION_ERRORS = Counter(
+    "ambition_projection_errors_total", "Domain events a view could not apply, parked in "
+    "projection_erreurs (the view went on), by projection.",
+    ["projection"],
+)
 PERSONAL_READS = Counter(
     "ambition_api_personal_reads_total", "Parcours whose personal data an API answer returned "
     "(each traced in journal_lectures), by route template.",
