@@ -137,9 +137,9 @@ def test_psad_young_people_at_risk(cohorte):
     r = get("psad:ac-paris", "/v1/psad/a-risque")
     assert r["total"] == 2
     assert r["items"] == [
-        {"parcours_id": ids["F"], "uai": UAI_PARIS, "mission_locale": ML_A, "date_debut": "2024-09-02",
+        {"parcours_id": ids["F"], "numero": 1, "uai": UAI_PARIS, "mission_locale": ML_A, "date_debut": "2024-09-02",
          "date_fin_prevue": "2024-12-10", "jours_utilises": 90, "alertes": ["FIN_SOUS_15J"]},
-        {"parcours_id": ids["D"], "uai": UAI_PARIS_2, "mission_locale": None, "date_debut": "2024-10-01",
+        {"parcours_id": ids["D"], "numero": 1, "uai": UAI_PARIS_2, "mission_locale": None, "date_debut": "2024-10-01",
          "date_fin_prevue": "2025-01-31", "jours_utilises": 61,
          "alertes": ["SANS_ACTIVITE_21J", "SANS_ACCUEIL_10J"]}]
     avant = get("psad:ac-paris", "/v1/psad/a-risque", as_of="2024-11-23")
