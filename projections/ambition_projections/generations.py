@@ -159,10 +159,11 @@ def _now() -> datetime:
 
 def suivre(conn: Connection, table: Table, name: str, meta: dict, rec: dict,
            **extra) -> dict | None:
-    """Fold one domain event into the parcours follow-up row of `table` (see `suivi`);
-    `extra` are the view's own columns."""
-    pid = str(meta["parcours_id"])
-    row = conn.execute(select(table).where(table.c.parcours_id == pid)).mappings().first()
+    """Fold one domain event into the follow-up row of parcours (id, number) in `table` (see
+    `suivi`); `extra` are the view's own columns."""
+    pid, numero = str(meta["parcours_id"]), int(meta.get("numero") or 1)
+    row = conn.execute(select(table).where(table.c.parcours_id == pid, table.c.numero == numero)
+                       ).mappings().first()
     s = evoluer(dict(row) if row else None, name, meta, rec)
     if s is not None:
         s.update(extra)

@@ -23,6 +23,12 @@ def ml(siret: str) -> Emetteur:
 FOQ = Emetteur(FOQUALE, "ac-paris", "foquale:ac-paris")
 
 
+def foq(uai: str) -> Emetteur:
+    """The Foquale/MLDS network of the lycée's académie (the only one that may act)."""
+    code = "ac-lyon" if uai == UAI_LYON else "ac-paris"
+    return Emetteur(FOQUALE, code, f"foquale:{code}")
+
+
 def scenario(n: int = 12) -> list:
     """Facts of `n` élèves over three lycées and two missions locales: accueils, activities,
     PFMP, stages, PACEA, Foquale solutions, bilans, a withdrawal, a correction."""
@@ -49,10 +55,10 @@ def scenario(n: int = 12) -> list:
             facts.append(fait("PaceaSigne", cle=cle, emetteur=ml(siret)))
             facts.append(fait("StageDebute", cle=cle, emetteur=ml(siret)))
         if i % 3 == 1:
-            facts.append(fait("SolutionProposee", cle=cle, emetteur=FOQ, solution_id=f"s{i}"))
-            facts.append(fait("SolutionDemarree", cle=cle, emetteur=FOQ, solution_id=f"s{i}"))
+            facts.append(fait("SolutionProposee", cle=cle, emetteur=foq(uai), solution_id=f"s{i}"))
+            facts.append(fait("SolutionDemarree", cle=cle, emetteur=foq(uai), solution_id=f"s{i}"))
         if i % 6 == 2:
-            facts.append(fait("SolutionProposee", cle=cle, emetteur=FOQ, solution_id=f"s{i}"))
+            facts.append(fait("SolutionProposee", cle=cle, emetteur=foq(uai), solution_id=f"s{i}"))
         if i % 5 == 0:
             facts.append(fait("BilanRealise", cle=cle, emetteur=ml(siret),
                               issue=("FORMATION", "EMPLOI", "PARCOURS_INSERTION")[i % 3]))
