@@ -1,5 +1,7 @@
 """One parcours's timeline, for every actor of that parcours: its lycée, its mission locale,
-the Foquale/MLDS networks that acted on it, the PSAD of its territory.
+the Foquale/MLDS networks that acted on it, the PSAD of its territory. Each parcours number has
+its own actors (a second parcours at another lycée is not the first lycée's to read); a mission
+locale the young person moved away from keeps the part of the timeline it took part in.
 
 Domain events carry no INE, name, birth date nor health data, so neither does the timeline.
 """
@@ -23,6 +25,7 @@ def define(md: MetaData, suffix: str) -> dict[str, Table]:
             f"vue_chronologie{suffix}", md,
             Column("parcours_id", String(36), primary_key=True),
             Column("version", Integer, primary_key=True),
+            Column("numero", Integer, nullable=False),
             Column("type", String(60), nullable=False),
             Column("date", Date),  # the fact's own date
             Column("enregistre_le", DateTime(timezone=True), nullable=False),
@@ -31,8 +34,11 @@ def define(md: MetaData, suffix: str) -> dict[str, Table]:
         "acteurs": Table(
             f"vue_chronologie_acteurs{suffix}", md,
             Column("parcours_id", String(36), primary_key=True),
+            Column("numero", Integer, primary_key=True, autoincrement=False),
             Column("uai", String(8), nullable=False),
             Column("mission_locale", String(14)),
+            # SIRET -> last version it may read (null: the current one), every ML that took part
+            Column("missions_locales", JSON, nullable=False),
             Column("territoire", String(60), nullable=False),
             Column("foquale", JSON, nullable=False)),  # foquale:<code> ids that acted on it
     }
@@ -44,28 +50,45 @@ def _json(value):
 
 def apply(conn: Connection, t, name: str, meta: dict, rec: dict) -> None:
     pid, emetteur = str(meta["parcours_id"]), meta["emetteur"]
+    numero, version = int(meta.get("numero") or 1), int(meta["version"])
     details = {k: _json(v) for k, v in rec.items() if k not in ("envelope", "parcours")}
     ecrire(conn, t.evenements, existants=False, rows=[dict(
-        parcours_id=pid, version=int(meta["version"]), type=name,
+        parcours_id=pid, version=version, numero=numero, type=name,
         date=next((rec[k] for k in DATES if isinstance(rec.get(k), date)), None),
         enregistre_le=rec["envelope"]["time"], emetteur=emetteur, details=details)])
     a = t.acteurs
-    row = conn.execute(select(a.c.foquale).where(a.c.parcours_id == pid)).first()
-    foquale = list(row.foquale) if row else []
+    row = conn.execute(select(a).where(a.c.parcours_id == pid, a.c.numero == numero)
+                       ).mappings().first()
+    foquale = list(row["foquale"]) if row else []
     if emetteur.startswith("foquale:") and emetteur not in foquale:
         foquale.append(emetteur)
-    ecrire(conn, a, [dict(parcours_id=pid, uai=meta["uai"], mission_locale=meta.get("mission_locale"),
-                          territoire=territoire(meta["uai"]), foquale=foquale)], existants=row is not None)
+    mls = dict(row["missions_locales"]) if row else {}
+    ml = meta.get("mission_locale") or (row["mission_locale"] if row else None)
+    if name == "MissionLocaleChangee" and rec.get("ancienne_mission_locale"):
+        mls[rec["ancienne_mission_locale"]] = version
+    if ml:
+        mls[ml] = None
+    ecrire(conn, a, [dict(parcours_id=pid, numero=numero, uai=row["uai"] if row else meta["uai"],
+                          mission_locale=ml, missions_locales=mls,
+                          territoire=territoire(row["uai"] if row else meta["uai"]),
+                          foquale=foquale)], existants=row is not None)
 
 
-def acteurs(conn: Connection, t, parcours_id: str) -> dict | None:
-    row = conn.execute(select(t.acteurs).where(t.acteurs.c.parcours_id == parcours_id)).mappings().first()
-    return dict(row) if row else None
+def acteurs(conn: Connection, t, parcours_id: str) -> list[dict]:
+    """The actors of each number of this parcours (empty: no such parcours)."""
+    a = t.acteurs
+    return [dict(r) for r in conn.execute(select(a).where(a.c.parcours_id == parcours_id)
+                                          .order_by(a.c.numero)).mappings()]
 
 
-def evenements(conn: Connection, t, parcours_id: str, limit: int, offset: int) -> tuple[int, list[dict]]:
+def evenements(conn: Connection, t, parcours_id: str, limit: int, offset: int,
+               lisibles: dict[int, int | None] | None = None) -> tuple[int, list[dict]]:
+    """The events of the numbers in `lisibles` (number -> last version readable, None: all)."""
     e = t.evenements
-    rows = conn.execute(select(e.c.version, e.c.type, e.c.date, e.c.enregistre_le, e.c.emetteur,
-                               e.c.details).where(e.c.parcours_id == parcours_id)
+    rows = conn.execute(select(e.c.version, e.c.numero, e.c.type, e.c.date, e.c.enregistre_le,
+                               e.c.emetteur, e.c.details).where(e.c.parcours_id == parcours_id)
                         .order_by(e.c.version)).mappings().all()
+    if lisibles is not None:
+        rows = [r for r in rows if r["numero"] in lisibles
+                and (lisibles[r["numero"]] is None or r["version"] <= lisibles[r["numero"]])]
     return len(rows), [dict(r) for r in rows[offset:offset + limit]]

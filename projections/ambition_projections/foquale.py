@@ -1,7 +1,8 @@
 """The Foquale / MLDS network's view: the solutions it proposed, and which are in progress."""
 from __future__ import annotations
 
-from sqlalchemy import Column, Connection, Date, MetaData, String, Table, func, select, update
+from sqlalchemy import (Column, Connection, Date, Integer, MetaData, String, Table, func, select,
+                        update)
 
 from .generations import upsert
 
@@ -12,6 +13,7 @@ def define(md: MetaData, suffix: str) -> dict[str, Table]:
     return {"solutions": Table(
         f"vue_foquale_solutions{suffix}", md,
         Column("parcours_id", String(36), primary_key=True),
+        Column("numero", Integer, primary_key=True, autoincrement=False),
         Column("solution_id", String(100), primary_key=True),
         Column("emetteur", String(100), nullable=False, index=True),  # foquale:<code>
         Column("cle", String(64), nullable=False),
@@ -23,18 +25,19 @@ def define(md: MetaData, suffix: str) -> dict[str, Table]:
 
 
 def apply(conn: Connection, t, name: str, meta: dict, rec: dict) -> None:
-    s, pid = t.solutions, str(meta["parcours_id"])
+    s, pid, numero = t.solutions, str(meta["parcours_id"]), int(meta.get("numero") or 1)
     if name == "SolutionProposee":
-        upsert(conn, s, [dict(parcours_id=pid, solution_id=rec["solution_id"],
+        upsert(conn, s, [dict(parcours_id=pid, numero=numero, solution_id=rec["solution_id"],
                               emetteur=meta["emetteur"], cle=rec["envelope"]["subject"],
                               uai=meta["uai"], solution=rec["solution"], proposee_le=rec["date"],
                               demarree_le=None, parcours_etat="OUVERT")])
     elif name == "SolutionDemarree":
-        conn.execute(update(s).where(s.c.parcours_id == pid, s.c.solution_id == rec["solution_id"])
+        conn.execute(update(s).where(s.c.parcours_id == pid, s.c.numero == numero,
+                                     s.c.solution_id == rec["solution_id"])
                      .values(demarree_le=rec["date"]))
-    elif name in ("ParcoursClos", "EleveInscrit"):
-        conn.execute(update(s).where(s.c.parcours_id == pid)
-                     .values(parcours_etat="CLOS" if name == "ParcoursClos" else "OUVERT"))
+    elif name == "ParcoursClos":
+        conn.execute(update(s).where(s.c.parcours_id == pid, s.c.numero == numero)
+                     .values(parcours_etat="CLOS"))
 
 
 def solutions(conn: Connection, t, emetteur: str, limit: int, offset: int,
@@ -48,11 +51,11 @@ def solutions(conn: Connection, t, emetteur: str, limit: int, offset: int,
         where += [s.c.demarree_le.is_not(None), s.c.parcours_etat == "OUVERT"]
     total = conn.execute(select(func.count()).select_from(s).where(*where)).scalar_one()
     rows = conn.execute(select(s).where(*where).order_by(s.c.proposee_le, s.c.parcours_id,
-                                                         s.c.solution_id)
+                                                         s.c.numero, s.c.solution_id)
                         .limit(limit).offset(offset)).mappings().all()
     items = []
     for r in rows:
-        item = {k: r[k] for k in ("parcours_id", "cle", "uai", "solution_id", "solution",
+        item = {k: r[k] for k in ("parcours_id", "numero", "cle", "uai", "solution_id", "solution",
                                   "proposee_le", "demarree_le", "parcours_etat")}
         item["statut"] = "PROPOSEE" if r["demarree_le"] is None else (
             "EN_COURS" if r["parcours_etat"] == "OUVERT" else "TERMINEE")

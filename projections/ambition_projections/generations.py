@@ -28,7 +28,9 @@ generations = Table(
     "vue_generations", metadata,
     Column("projection", String(40), primary_key=True),
     Column("generation", Integer, nullable=False),
-    Column("position", Integer),  # notification id reached by the rebuild that made it current
+    # notification id the served generation has applied up to: set by the rebuild that made it
+    # current, advanced by the projection worker in the same transaction as the rows
+    Column("position", Integer),
     Column("depuis", DateTime(timezone=True)),
 )
 
@@ -90,6 +92,19 @@ def verrouiller(conn: Connection) -> dict[str, int]:
     return courantes(conn)
 
 
+def positions(conn: Connection) -> dict[str, int]:
+    """Notification id each projection has applied up to (0: none yet)."""
+    return {p: pos or 0 for p, pos in conn.execute(select(generations.c.projection,
+                                                          generations.c.position)).all()}
+
+
+def avancer(conn: Connection, noms, position: int) -> None:
+    """Record that the projections `noms` applied every notification up to `position`."""
+    conn.execute(update(generations).where(generations.c.projection.in_(list(noms)))
+                 .where((generations.c.position < position) | generations.c.position.is_(None))
+                 .values(position=position))
+
+
 def creer(engine: Engine, vue: ModuleType, gen: int) -> SimpleNamespace:
     t = tables(vue, gen)
     t.metadata.create_all(engine)
@@ -144,10 +159,11 @@ def _now() -> datetime:
 
 def suivre(conn: Connection, table: Table, name: str, meta: dict, rec: dict,
            **extra) -> dict | None:
-    """Fold one domain event into the parcours follow-up row of `table` (see `suivi`);
-    `extra` are the view's own columns."""
-    pid = str(meta["parcours_id"])
-    row = conn.execute(select(table).where(table.c.parcours_id == pid)).mappings().first()
+    """Fold one domain event into the follow-up row of parcours (id, number) in `table` (see
+    `suivi`); `extra` are the view's own columns."""
+    pid, numero = str(meta["parcours_id"]), int(meta.get("numero") or 1)
+    row = conn.execute(select(table).where(table.c.parcours_id == pid, table.c.numero == numero)
+                       ).mappings().first()
     s = evoluer(dict(row) if row else None, name, meta, rec)
     if s is not None:
         s.update(extra)

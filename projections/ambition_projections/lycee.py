@@ -1,7 +1,9 @@
-"""The lycée's view (by UAI): its élèves in the parcours.
+"""The lycée's view (by UAI): its élèves in the parcours, one row per parcours number (an
+élève who re-enrolled elsewhere stays in the first lycée's view with parcours 1).
 
 State, référent, mission locale, days used of the 4 months, share used of the 2/3 allowed in
-enterprise periods, rights in force, alerts at a reference date. Names and disability support
+enterprise periods, rights in force at a reference date (from the start to the closure, as
+``ParcoursClos`` says), alerts at that date. Names and disability support
 are not here: they are personal and health data, read by the API for the lycée alone from the
 encrypted identity (`avec_identite`).
 """
@@ -29,7 +31,7 @@ def apply(conn: Connection, t, name: str, meta: dict, rec: dict) -> None:
 
 def presenter(s: dict, as_of: date) -> dict:
     """One élève as the lycée sees it at `as_of` (computed figures, no stored personal data)."""
-    en_vigueur = bool(s["statut_scolaire"])
+    cloture = s.get("droits_jusqu_au")
     return {
         "parcours_id": s["parcours_id"], "cle": s["cle"], "numero": s["numero"], "etat": s["etat"],
         "diplome": s["diplome"], "specialite": s["specialite"], "referent": s["referent"],
@@ -38,10 +40,11 @@ def presenter(s: dict, as_of: date) -> dict:
         "date_accueil": s["date_accueil"], "date_cloture": s["date_cloture"], "issue": s["issue"],
         "jours_utilises": suivi.jours_utilises(s, as_of), "jours_total": suivi.duree(s),
         "jours_pfmp": suivi.jours_en_entreprise(s), "part_pfmp_utilisee": suivi.part_pfmp(s),
+        "depassement_deux_tiers": bool(s.get("depassement_deux_tiers")),
         "pacea": s["pacea"],
-        "droits": {"statut_scolaire": en_vigueur, "bourse": en_vigueur and bool(s["boursier"]),
-                   "internat": en_vigueur and bool(s["interne"]),
-                   "fonds_sociaux": en_vigueur and bool(s["fonds_sociaux"])},
+        "droits": suivi.droits_le(s, as_of), "droits_jusqu_au": cloture,
+        "statut_structure_accueil": bool(s.get("statut_structure_accueil")) and cloture is not None
+        and as_of > cloture,
         "alertes": suivi.alertes(s, as_of),
     }
 
@@ -50,7 +53,7 @@ def eleves(conn: Connection, t, uai: str, as_of: date, limit: int, offset: int,
            etat: str | None = None, alerte: str | None = None) -> tuple[int, list[dict]]:
     e = t.eleves
     where = [e.c.uai == uai] + ([e.c.etat == etat] if etat else [])
-    query = select(e).where(*where).order_by(e.c.date_debut, e.c.parcours_id)
+    query = select(e).where(*where).order_by(e.c.date_debut, e.c.parcours_id, e.c.numero)
     if alerte:  # alerts depend on as_of: filter after computing them
         items = [presenter(dict(r), as_of) for r in conn.execute(query).mappings()]
         items = [i for i in items if alerte in i["alertes"]]

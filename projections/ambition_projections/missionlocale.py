@@ -1,5 +1,8 @@
 """The mission locale's view (by SIRET): caseload by counsellor, PACEA, activities, stages in
-progress, bilans due. A parcours enters it with the mission locale's accueil."""
+progress, bilans due, one row per parcours number. A parcours enters it with the mission
+locale's accueil (or when the lycée names it after a move); a mission locale the young person
+moved away from keeps the row as it was at the move (`transferes`), with its activities and
+stages."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -17,10 +20,17 @@ BILAN_DU_JOURS = 15  # a bilan is due when the planned end is this close (or pas
 def define(md: MetaData, suffix: str) -> dict[str, Table]:
     return {
         "jeunes": Table(f"vue_ml_jeunes{suffix}", md, *colonnes_suivi()),
+        "transferes": Table(
+            f"vue_ml_transferes{suffix}", md,
+            *[c for c in colonnes_suivi("mission_locale")],
+            Column("mission_locale", String(14), primary_key=True),
+            Column("date_transfert", Date, nullable=False),
+            Column("vers", String(14), nullable=False)),
         "activites": Table(
             f"vue_ml_activites{suffix}", md,
             Column("parcours_id", String(36), primary_key=True),
             Column("version", Integer, primary_key=True),
+            Column("numero", Integer, nullable=False),
             Column("mission_locale", String(14), nullable=False, index=True),
             Column("conseiller", String(200)),
             Column("activite", String(40), nullable=False),
@@ -28,8 +38,9 @@ def define(md: MetaData, suffix: str) -> dict[str, Table]:
         "stages": Table(
             f"vue_ml_stages{suffix}", md,
             Column("parcours_id", String(36), primary_key=True),
+            Column("numero", Integer, primary_key=True, autoincrement=False),
+            Column("mission_locale", String(14), primary_key=True),
             Column("periode_id", String(100), primary_key=True),
-            Column("mission_locale", String(14), nullable=False, index=True),
             Column("nature", String(20), nullable=False),
             Column("siret", String(14)),
             Column("date_debut", Date, nullable=False),
@@ -39,23 +50,44 @@ def define(md: MetaData, suffix: str) -> dict[str, Table]:
 
 
 def apply(conn: Connection, t, name: str, meta: dict, rec: dict) -> None:
+    if name == "MissionLocaleChangee" and rec.get("ancienne_mission_locale"):
+        _garder_l_historique(conn, t, meta, rec)
     s = suivre(conn, t.jeunes, name, meta, rec)
     if s is None or not s["mission_locale"]:
         return
-    pid = s["parcours_id"]
+    pid, numero = s["parcours_id"], s["numero"]
+    emetteur_ml = meta["emetteur"].removeprefix("ml:")
     if name == "ActiviteMissionLocaleRealisee":
-        ecrire(conn, t.activites, existants=False, rows=[dict(parcours_id=pid, version=int(meta["version"]),
-                                        mission_locale=s["mission_locale"], conseiller=s["conseiller"],
-                                        activite=rec["activite"], date=rec["date"])])
+        ecrire(conn, t.activites, existants=False, rows=[dict(
+            parcours_id=pid, version=int(meta["version"]), numero=numero,
+            mission_locale=s["mission_locale"], conseiller=s["conseiller"],
+            activite=rec["activite"], date=rec["date"])])
     elif name == "StageDebute":
-        upsert(conn, t.stages, [dict(parcours_id=pid, periode_id=rec["periode_id"],
-                                     mission_locale=s["mission_locale"], nature=rec["nature"],
+        upsert(conn, t.stages, [dict(parcours_id=pid, numero=numero, periode_id=rec["periode_id"],
+                                     mission_locale=emetteur_ml, nature=rec["nature"],
                                      siret=rec["siret"], date_debut=rec["date_debut"],
                                      date_fin_prevue=rec["date_fin_prevue"], date_fin=None)])
     elif name == "StageTermine":
-        conn.execute(t.stages.update().where(t.stages.c.parcours_id == pid,
-                                             t.stages.c.periode_id == rec["periode_id"])
+        st = t.stages
+        conn.execute(st.update().where(st.c.parcours_id == pid, st.c.numero == numero,
+                                       st.c.mission_locale == emetteur_ml,
+                                       st.c.periode_id == rec["periode_id"])
                      .values(date_fin=rec["date_fin"]))
+    elif name == "ParcoursClos":  # stages still open end on the closure date
+        st = t.stages
+        conn.execute(st.update().where(st.c.parcours_id == pid, st.c.numero == numero,
+                                       st.c.date_fin.is_(None))
+                     .values(date_fin=rec["date"]))
+
+
+def _garder_l_historique(conn: Connection, t, meta: dict, rec: dict) -> None:
+    """The young person moved: the former mission locale keeps its row as it was."""
+    j = t.jeunes
+    pid, numero = str(meta["parcours_id"]), int(meta.get("numero") or 1)
+    row = conn.execute(select(j).where(j.c.parcours_id == pid, j.c.numero == numero)
+                       ).mappings().first()
+    if row is not None and row["mission_locale"] == rec["ancienne_mission_locale"]:
+        upsert(conn, t.transferes, [dict(row, date_transfert=rec["date"], vers=rec["siret"])])
 
 
 def portefeuille(conn: Connection, t, siret: str) -> list[dict]:
@@ -71,33 +103,46 @@ def portefeuille(conn: Connection, t, siret: str) -> list[dict]:
 
 
 def _presenter(s: dict, as_of: date, stages_en_cours: int) -> dict:
+    transfere = s.get("date_transfert") is not None
     return {
-        "parcours_id": s["parcours_id"], "cle": s["cle"], "uai": s["uai"],
+        "parcours_id": s["parcours_id"], "numero": s["numero"], "cle": s["cle"], "uai": s["uai"],
+        "transfere_le": s.get("date_transfert"), "transfere_vers": s.get("vers"),
         "conseiller": s["conseiller"], "etat": s["etat"], "issue": s["issue"],
         "date_debut": s["date_debut"], "date_fin_prevue": s["date_fin_prevue"],
         "date_accueil": s["date_accueil"], "pacea": s["pacea"], "stages_en_cours": stages_en_cours,
-        "bilan_du": s["etat"] == "OUVERT" and s["date_fin_prevue"] <= as_of + timedelta(BILAN_DU_JOURS),
-        "jours_utilises": suivi.jours_utilises(s, as_of), "alertes": suivi.alertes(s, as_of),
+        "bilan_du": not transfere and s["etat"] == "OUVERT"
+        and s["date_fin_prevue"] <= as_of + timedelta(BILAN_DU_JOURS),
+        "jours_utilises": suivi.jours_utilises(s, as_of),
+        "alertes": [] if transfere else suivi.alertes(s, as_of),
     }
 
 
 def _page(conn: Connection, t, where: list, order, as_of: date, limit: int, offset: int):
     j, st = t.jeunes, t.stages
     total = conn.execute(select(func.count()).select_from(j).where(*where)).scalar_one()
-    rows = [dict(r) for r in conn.execute(select(j).where(*where).order_by(*order, j.c.parcours_id)
+    rows = [dict(r) for r in conn.execute(select(j).where(*where).order_by(*order, j.c.parcours_id,
+                                                                          j.c.numero)
                                           .limit(limit).offset(offset)).mappings()]
-    en_cours = dict(conn.execute(
-        select(st.c.parcours_id, func.count()).where(
+    en_cours = {(p, n): c for p, n, c in conn.execute(
+        select(st.c.parcours_id, st.c.numero, func.count()).where(
             st.c.parcours_id.in_([r["parcours_id"] for r in rows]), st.c.date_fin.is_(None))
-        .group_by(st.c.parcours_id)).all()) if rows else {}
-    return total, [_presenter(r, as_of, en_cours.get(r["parcours_id"], 0)) for r in rows]
+        .group_by(st.c.parcours_id, st.c.numero)).all()} if rows else {}
+    return total, [_presenter(r, as_of, en_cours.get((r["parcours_id"], r["numero"]), 0))
+                   for r in rows]
 
 
 def jeunes(conn: Connection, t, siret: str, as_of: date, limit: int, offset: int,
            conseiller: str | None = None) -> tuple[int, list[dict]]:
-    j = t.jeunes
+    """Its young people, then those who moved to another mission locale (as at the move)."""
+    j, tr = t.jeunes, t.transferes
     where = [j.c.mission_locale == siret] + ([j.c.conseiller == conseiller] if conseiller else [])
-    return _page(conn, t, where, [j.c.conseiller, j.c.date_debut], as_of, limit, offset)
+    total, items = _page(conn, t, where, [j.c.conseiller, j.c.date_debut], as_of, limit, offset)
+    partis = [tr.c.mission_locale == siret] + ([tr.c.conseiller == conseiller] if conseiller else [])
+    anciens = [_presenter(dict(r), as_of, 0) for r in conn.execute(
+        select(tr).where(*partis).order_by(tr.c.date_debut, tr.c.parcours_id, tr.c.numero)
+    ).mappings()]
+    debut = max(0, offset - total)
+    return total + len(anciens), items + anciens[debut:debut + max(0, limit - len(items))]
 
 
 def bilans_dus(conn: Connection, t, siret: str, as_of: date, limit: int, offset: int):
@@ -112,7 +157,8 @@ def activites(conn: Connection, t, siret: str, limit: int, offset: int):
     a = t.activites
     where = [a.c.mission_locale == siret]
     total = conn.execute(select(func.count()).select_from(a).where(*where)).scalar_one()
-    rows = conn.execute(select(a.c.parcours_id, a.c.conseiller, a.c.activite, a.c.date).where(*where)
+    rows = conn.execute(select(a.c.parcours_id, a.c.numero, a.c.conseiller, a.c.activite,
+                               a.c.date).where(*where)
                         .order_by(a.c.date.desc(), a.c.parcours_id, a.c.version)
                         .limit(limit).offset(offset)).mappings().all()
     return total, [dict(r) for r in rows]
@@ -123,7 +169,8 @@ def stages_en_cours(conn: Connection, t, siret: str, limit: int, offset: int):
     st = t.stages
     where = [st.c.mission_locale == siret, st.c.date_fin.is_(None)]
     total = conn.execute(select(func.count()).select_from(st).where(*where)).scalar_one()
-    rows = conn.execute(select(st.c.parcours_id, st.c.periode_id, st.c.nature, st.c.siret,
+    rows = conn.execute(select(st.c.parcours_id, st.c.numero, st.c.periode_id, st.c.nature,
+                               st.c.siret,
                                st.c.date_debut, st.c.date_fin_prevue).where(*where)
                         .order_by(st.c.date_debut, st.c.parcours_id, st.c.periode_id)
                         .limit(limit).offset(offset)).mappings().all()

@@ -2,7 +2,8 @@
 lycée and mission locale: entries, open parcours, outcomes by kind, share of young people with
 a solution, median duration, young people at risk, entries per month, refusals by reason.
 
-Pseudonymous only: no INE, no name, no birth date, no health data; no référent or counsellor
+Every parcours counts: an élève who re-enrolled after a closure is two entries, each with its
+own lycée and outcome. Pseudonymous only: no INE, no name, no birth date, no health data; no référent or counsellor
 name either (the coordinator needs none). "With a solution": a Foquale/MLDS solution started,
 or an outcome FORMATION, EMPLOI or PARCOURS_INSERTION.
 """
@@ -14,6 +15,8 @@ from datetime import date
 
 from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, and_, func, or_, select
 
+from ambition.parcours.droits import ISSUES_AVEC_SOLUTION
+
 from . import etablissements, psad_tendances, suivi
 from .generations import suivre
 from .tables import colonnes_suivi
@@ -21,7 +24,7 @@ from .tables import refus as vue_refus
 from .territoires import territoire
 
 NAME = "psad"
-ISSUES_SOLUTION = ("FORMATION", "EMPLOI", "PARCOURS_INSERTION")
+ISSUES_SOLUTION = ISSUES_AVEC_SOLUTION  # the domain's list
 NATIONAL = None  # scope of a national coordinator: every territory
 
 
@@ -80,6 +83,8 @@ def synthese(conn: Connection, t, as_of: date, territoire_: str | None = None,
             par["uai"][g_uai][f"issue:{issue}"] += n
             if g_ml:
                 par["mission_locale"][g_ml][f"issue:{issue}"] += n
+    depassements = conn.execute(select(func.count()).select_from(p).where(
+        *where, p.c.depassement_deux_tiers.is_(True))).scalar_one()
     durees = [(fin - debut).days + 1 for debut, fin in conn.execute(
         select(p.c.date_debut, p.c.date_cloture).where(*where, p.c.date_cloture.is_not(None)))]
     mois: Counter = Counter()
@@ -99,6 +104,7 @@ def synthese(conn: Connection, t, as_of: date, territoire_: str | None = None,
         "issues": dict(sorted(issues.items())),
         "part_avec_solution": _pas_de_division(totals["avec_solution"], totals["entrees"]),
         "duree_mediane_jours": statistics.median(durees) if durees else None,
+        "depassements_deux_tiers": depassements,
         "jeunes_a_risque": risque.get("total", 0),
         "entrees_par_mois": dict(sorted(mois.items())),
         "entonnoir": psad_tendances.entonnoir(conn, p, where),
@@ -112,11 +118,11 @@ def synthese(conn: Connection, t, as_of: date, territoire_: str | None = None,
 
 def _ouverts(conn: Connection, t, as_of: date, territoire_, uai, ml, du=None, au=None):
     p = t.parcours
-    cols = [p.c.parcours_id, p.c.uai, p.c.mission_locale, p.c.date_debut, p.c.date_fin_prevue,
+    cols = [p.c.parcours_id, p.c.numero, p.c.uai, p.c.mission_locale, p.c.date_debut, p.c.date_fin_prevue,
             p.c.date_accueil, p.c.date_cloture, p.c.activites, p.c.periodes]
     ouvert = and_(p.c.date_debut <= as_of, or_(p.c.date_cloture.is_(None), p.c.date_cloture > as_of))
     for r in conn.execute(select(*cols).where(*_where(p, territoire_, uai, ml, du, au), ouvert)
-                          .order_by(p.c.date_debut, p.c.parcours_id)).mappings():
+                          .order_by(p.c.date_debut, p.c.parcours_id, p.c.numero)).mappings():
         s = dict(r)
         alertes = suivi.alertes(s, as_of)
         if alertes:
@@ -137,7 +143,7 @@ def a_risque(conn: Connection, t, as_of: date, limit: int, offset: int, territoi
              uai: str | None = None, ml: str | None = None, du: date | None = None,
              au: date | None = None) -> tuple[int, list[dict]]:
     """Young people at risk at `as_of` (pseudonymous parcours id, lycée, mission locale, alerts)."""
-    items = [{"parcours_id": s["parcours_id"], "uai": s["uai"], "mission_locale": s["mission_locale"],
+    items = [{"parcours_id": s["parcours_id"], "numero": s["numero"], "uai": s["uai"], "mission_locale": s["mission_locale"],
               "date_debut": s["date_debut"], "date_fin_prevue": s["date_fin_prevue"],
               "jours_utilises": suivi.jours_utilises(s, as_of), "alertes": alertes}
              for s, alertes in _ouverts(conn, t, as_of, territoire_, uai, ml, du, au)]

@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from sqlalchemy import Connection, Integer, func, or_, select
 
-ISSUES_BILAN = ("FORMATION", "EMPLOI", "PARCOURS_INSERTION")
+from ambition.parcours.droits import ISSUES_BILAN  # the domain's list
 
 
 def entonnoir(conn: Connection, p, where: list) -> dict[str, int]:

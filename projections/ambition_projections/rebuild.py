@@ -1,8 +1,7 @@
 """Rebuild read views from the event store, while the API keeps serving the current ones.
 
-The notification log is read through the parcours application's recorder and turned into
-domain-event records by the relay's own `DomainEventMapper`, then encoded and decoded with the
-Avro registry: the records are the very ones the projections receive from Kafka. They fill a
+The notification log is read through `journal` (the relay's own mapping from stored events to
+domain-event records), exactly as the projection worker reads it. They fill a
 new generation of each view (`generations`); the switch locks the generation pointers, applies
 what was stored since (the worker may have projected it into the old generation meanwhile), and
 points the views at the new generation, in one transaction.
@@ -18,25 +17,20 @@ from sqlalchemy import Engine, text
 from tqdm import tqdm
 
 from ambition import metrics
-from ambition.outbox import DomainEventMapper
 
 from . import generations
+from .journal import Journal
 from .runner import VUES, appliquer, create_tables
 
 
-def evenements(app, registry, mapper: DomainEventMapper, depuis: int,
-               page: int = 500) -> Iterator[tuple[int, list[dict]]]:
+def evenements(journal: Journal, depuis: int, page: int = 500) -> Iterator[tuple[int, list[dict]]]:
     """Pages of (last notification id, decoded domain-event records) from notification `depuis`."""
     while True:
-        notifications = app.recorder.select_notifications(depuis, page)
-        if not notifications:
+        lus = journal.lire(depuis, page)
+        if not lus:
             return
-        records = []
-        for n in notifications:
-            fullname, record = mapper.record(app.mapper.to_domain_event(n))
-            records.append(registry.decode(registry.encode(fullname, record)).record)
-        yield notifications[-1].id, records
-        depuis = notifications[-1].id + 1
+        yield lus[-1][0], [record for _, record in lus]
+        depuis = lus[-1][0] + 1
 
 
 class RebuildEnCours(RuntimeError):
@@ -89,18 +83,18 @@ def _rebuild(engine: Engine, app, registry, noms: list[str], progress: bool, pag
                 generations.supprimer(engine, vue, gen)
         cibles[name] = courantes[name] + 1
         generations.creer(engine, vue, cibles[name])
-    mapper = DomainEventMapper(app, registry)
+    journal = Journal(app, registry)
     position, replayed = 0, 0
     total = app.recorder.max_notification_id() or 0
     with tqdm(total=total, desc=f"rebuild {', '.join(noms)}", unit="event", disable=not progress) as bar:
-        for position_, records in evenements(app, registry, mapper, 1, page):
+        for position_, records in evenements(journal, 1, page):
             with engine.begin() as conn:
                 appliquer(conn, records, cibles)
             bar.update(position_ - position)
             position, replayed = position_, replayed + len(records)
         with engine.begin() as conn:  # the switch: no projection batch runs meanwhile
             generations.verrouiller(conn)
-            for position_, records in evenements(app, registry, mapper, position + 1, page):
+            for position_, records in evenements(journal, position + 1, page):
                 appliquer(conn, records, cibles)
                 bar.update(position_ - position)
                 position, replayed = position_, replayed + len(records)

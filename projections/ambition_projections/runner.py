@@ -1,14 +1,20 @@
-"""The projection worker: parcours.events and the rejected topic -> the SQL read models.
+"""The projection worker: the event store's notification log -> the SQL read models.
 
-At-least-once from Kafka, exactly-once effects: a batch is applied in one transaction that
-locks the generation pointers, applies each domain event to every projection whose tracking
-(parcours id -> last applied version) has not seen it, and writes the tracking with the rows;
-Kafka offsets are committed after. Refusals are deduplicated by their id (`refus`).
+The views follow the source of truth, not the broker: the worker polls the notification log
+from the lowest position its views have reached (`journal`), and applies a page in one
+transaction that locks the generation pointers, applies each domain event to every projection
+that has not reached it (tracking: notification position per projection, and parcours id ->
+last applied version), and advances the positions with the rows. No broker loss can open a gap
+between the store and the views; a store that does not answer is waited for (`reconnect`).
+
+Refusals are not domain events: a thread follows the rejected topic onto `vue_refus`
+(deduplicated by refusal id, `refus`), independently of the broker's health.
 """
 from __future__ import annotations
 
 import logging
 import signal
+import threading
 import time
 from datetime import datetime, timezone
 
@@ -17,8 +23,10 @@ from sqlalchemy import Connection, Engine, select
 
 from ambition import metrics
 from ambition.config import Settings
+from ambition.reconnect import Outage, retrying
 
-from . import chronologie, foquale, generations, lycee, missionlocale, psad, refus
+from . import chronologie, erreurs, foquale, generations, lycee, missionlocale, psad, refus
+from .journal import Journal
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +38,11 @@ def create_tables(engine: Engine) -> None:
     generations.preparer(engine, VUES.values())
 
 
-def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int]) -> dict[str, int]:
+def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int],
+              prudent: bool = False) -> dict[str, int]:
     """Apply decoded domain events (in order) to the projections `cibles` (name -> generation).
-    Returns how many each projection applied; events already tracked are skipped."""
+    Returns how many each projection applied; events already tracked are skipped. ``prudent``:
+    each event in its own savepoint, and one that fails is parked (``erreurs``) and passed."""
     pids = {str(r["parcours"]["parcours_id"]) for r in records}
     applied = {}
     for name, gen in cibles.items():
@@ -47,7 +57,15 @@ def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int]) -> 
             pid, version = str(meta["parcours_id"]), int(meta["version"])
             if vus.get(pid, 0) >= version:
                 continue
-            vue.apply(conn, t, rec["envelope"]["type"].rsplit(".", 1)[-1], meta, rec)
+            type_ = rec["envelope"]["type"].rsplit(".", 1)[-1]
+            if not prudent:
+                vue.apply(conn, t, type_, meta, rec)
+            else:
+                try:
+                    with conn.begin_nested():
+                        vue.apply(conn, t, type_, meta, rec)
+                except Exception as exc:  # this view cannot apply it: parked, the view goes on
+                    erreurs.garer(conn, name, type_, meta, exc)
             vus[pid] = changed[pid] = version
             applied[name] = applied.get(name, 0) + 1
         generations.ecrire(conn, s, [{"parcours_id": p, "version": v} for p, v in changed.items()
@@ -58,15 +76,75 @@ def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int]) -> 
 
 
 class ProjectionWorker:
-    def __init__(self, settings: Settings, engine: Engine, registry, group_id: str = "ambition-projections"):
+    def __init__(self, settings: Settings, engine: Engine, registry, app=None, idle: float = 0.1,
+                 group_id: str = "ambition-projections"):
+        if app is None:
+            from ambition.parcours import make_app
+
+            app = make_app(settings)
         self.settings, self.engine, self.registry = settings, engine, registry
-        self.topics = settings.topics
-        self.group_id = group_id
-        self.running = True
+        self.journal = Journal(app, registry)
+        self.topics, self.group_id, self.idle = settings.topics, group_id, idle
+        self.evenements, self.vues = Outage("evenements"), Outage("vues")
+        self.running, self.failure = True, None
+
+    def step(self, page: int = 500) -> int:
+        """Apply the next page of the notification log; returns how many notifications it held."""
+        def depuis() -> int:
+            with self.engine.connect() as conn:
+                return min(generations.positions(conn).values(), default=0) + 1
+
+        debut = retrying(depuis, self.vues, self._running)
+        lus = retrying(lambda: self.journal.lire(debut, page), self.evenements, self._running)
+        if not lus:
+            metrics.PROJECTION_LAG.set(0)
+            return 0
+        started = time.perf_counter()
+        try:
+            cibles, applied = retrying(lambda: self._appliquer(lus), self.vues, self._running)
+        except Exception:
+            if not self.running:
+                raise
+            log.exception("a page of %d events failed: applying it event by event", len(lus))
+            cibles, applied = retrying(lambda: self._appliquer(lus, prudent=True), self.vues,
+                                       self._running)
+        now = datetime.now(timezone.utc)
+        for name, gen in cibles.items():
+            metrics.VIEW_GENERATION.labels(name).set(gen)
+            metrics.PROJECTED.labels(name, "applique").inc(applied.get(name, 0))
+            metrics.PROJECTED.labels(name, "doublon").inc(len(lus) - applied.get(name, 0))
+        for _, record in lus:
+            metrics.PROJECTION_FRESHNESS.observe(max(0.0, (now - record["envelope"]["time"]).total_seconds()))
+        metrics.PROJECTION_SECONDS.observe(time.perf_counter() - started)
+        metrics.PROJECTION_LAG.set(max(0, retrying(self.journal.dernier, self.evenements,
+                                                   self._running) - lus[-1][0]))
+        return len(lus)
+
+    def _appliquer(self, lus: list[tuple[int, dict]], prudent: bool = False) -> tuple[dict, dict]:
+        """One transaction; ``prudent``: each event in its own savepoint, so that an event a
+        view cannot apply is parked (``erreurs``) instead of stopping every view."""
+        with self.engine.begin() as conn:
+            cibles = generations.verrouiller(conn)
+            atteintes = generations.positions(conn)
+            par_position: dict[int, dict[str, int]] = {}
+            for name, gen in cibles.items():  # views at the same position share one pass
+                par_position.setdefault(atteintes.get(name, 0), {})[name] = gen
+            applied: dict[str, int] = {}
+            for position, vues in par_position.items():
+                records = [record for nid, record in lus if nid > position]
+                if records:
+                    applied.update(appliquer(conn, records, vues, prudent))
+            generations.avancer(conn, cibles, lus[-1][0])
+        return cibles, applied
+
+    def _running(self) -> bool:
+        return self.running
+
+    # -- refusals: the rejected topic -> vue_refus ---------------------------------------------
 
     def _consumer(self) -> KafkaConsumer:
         return KafkaConsumer(
-            self.topics.parcours, self.topics.rejets,
+            self.topics.rejets,
             bootstrap_servers=self.settings.bootstrap, group_id=self.group_id,
             enable_auto_commit=False, auto_offset_reset="earliest",
             session_timeout_ms=int(self.settings.session_timeout * 1000),
@@ -74,52 +152,76 @@ class ProjectionWorker:
             max_poll_records=500, fetch_max_wait_ms=50, client_id="ambition-projections",
         )
 
-    def _decode(self, rec) -> dict | None:
+    def _apply_refus(self, records) -> None:
         try:
-            return self.registry.decode(rec.value).record
-        except Exception as exc:  # our own output: should never happen, never silent
-            log.error("undecodable domain event at %s[%s]@%s: %s", rec.topic, rec.partition, rec.offset, exc)
-            metrics.PROJECTED.labels("domaine", "illisible").inc()
-            return None
+            done = self._refus_lot(records, prudent=False)
+        except Exception:
+            log.exception("a batch of %d refusals failed: recording them one by one", len(records))
+            done = self._refus_lot(records, prudent=True)
+        for d in done:
+            metrics.PROJECTED.labels(refus.NAME, "applique" if d else "doublon").inc()
 
-    def apply_batch(self, records) -> None:
-        started = time.perf_counter()
-        events = []
+    def _refus_lot(self, records, prudent: bool) -> list[bool]:
         with self.engine.begin() as conn:
-            cibles = generations.verrouiller(conn)
-            for rec in records:
-                if rec.topic == self.topics.rejets:
-                    done = refus.apply(conn, rec.value)
-                    metrics.PROJECTED.labels(refus.NAME, "applique" if done else "doublon").inc()
-                elif (record := self._decode(rec)) is not None:
-                    events.append(record)
-            applied = appliquer(conn, events, cibles) if events else {}
-        now = datetime.now(timezone.utc)
-        for name, gen in cibles.items():
-            metrics.VIEW_GENERATION.labels(name).set(gen)
-        for name in VUES if events else ():
-            n = applied.get(name, 0)
-            metrics.PROJECTED.labels(name, "applique").inc(n)
-            metrics.PROJECTED.labels(name, "doublon").inc(len(events) - n)
-        for record in events:
-            metrics.PROJECTION_FRESHNESS.observe(max(0.0, (now - record["envelope"]["time"]).total_seconds()))
-        metrics.PROJECTION_SECONDS.observe(time.perf_counter() - started)
+            return [self._refus(conn, rec, prudent) for rec in records]
 
-    def run(self) -> None:
-        create_tables(self.engine)
-        consumer = self._consumer()
-        signal.signal(signal.SIGTERM, lambda *_: self.stop())
-        log.info("projection worker consuming %s, %s", self.topics.parcours, self.topics.rejets)
+    @staticmethod
+    def _refus(conn, rec, prudent: bool) -> bool:
+        if not prudent:
+            return refus.apply(conn, rec.value)
+        try:
+            with conn.begin_nested():
+                return refus.apply(conn, rec.value)
+        except Exception:  # the document stays on the rejected topic; the views go on
+            log.exception("refusal at %s[%s]@%s could not be recorded", rec.topic, rec.partition, rec.offset)
+            metrics.PROJECTION_ERRORS.labels(refus.NAME).inc()
+            return False
+
+    def suivre_refus(self) -> None:
+        """Follow the rejected topic until stopped; a broker away is waited for."""
+        consumer = None
         try:
             while self.running:
-                batches = consumer.poll(timeout_ms=200, max_records=500)
-                records = [r for part in batches.values() for r in part]
-                if not records:
-                    continue
-                self.apply_batch(records)
-                consumer.commit()
+                try:
+                    consumer = consumer or self._consumer()
+                    batches = consumer.poll(timeout_ms=200, max_records=500)
+                    records = [r for part in batches.values() for r in part]
+                    if records:
+                        retrying(lambda: self._apply_refus(records), self.vues, self._running)
+                        consumer.commit()
+                except Exception as exc:
+                    if not self.running:
+                        break
+                    if type(exc).__module__.split(".")[0] != "kafka":
+                        raise
+                    log.warning("rejected topic not followed (%s); retrying", exc)
+                    time.sleep(1)
+        except Exception as exc:  # a bug: stop the worker, the supervisor restarts it
+            log.exception("refusals projection failed")
+            self.failure, self.running = exc, False
         finally:
-            consumer.close()
+            if consumer is not None:
+                consumer.close()
+
+    def run(self) -> None:
+        retrying(lambda: create_tables(self.engine), self.vues, self._running)
+        signal.signal(signal.SIGTERM, lambda *_: self.stop())
+        refusals = threading.Thread(target=self.suivre_refus, name="refus", daemon=True)
+        refusals.start()
+        log.info("projection worker following the event store; refusals from %s", self.topics.rejets)
+        try:
+            while self.running:
+                try:
+                    if not self.step():
+                        time.sleep(self.idle)
+                except Exception:
+                    if self.running:
+                        raise  # a bug, not an outage: the supervisor restarts the worker
+        finally:
+            self.running = False
+            refusals.join(timeout=10)
+        if self.failure is not None:
+            raise RuntimeError("the refusals projection failed") from self.failure
 
     def stop(self) -> None:
         self.running = False

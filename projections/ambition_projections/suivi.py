@@ -1,12 +1,16 @@
 """The follow-up of one parcours, folded from its domain events: pure functions, no SQL.
 
-The lycée, mission-locale and PSAD views each keep the part of this state they need.
-Dates of activities and periods are kept (ISO strings, in event order) so that alerts can be
-computed for any reference date from the events' own dates, not from the time of projection.
+The lycée, mission-locale and PSAD views each keep the part of this state they need, one row
+per parcours number. Dates of activities and periods are kept (ISO strings, in event order) so
+that alerts can be computed for any reference date from the events' own dates, not from the
+time of projection. What the domain decides (days in enterprise, until when the rights run,
+the status after the outcome) is read from the events, not recomputed here.
 """
 from __future__ import annotations
 
 from datetime import date
+
+from ambition.parcours import droits
 
 #: Domain events that count as an activity of the young person, and the field holding its date.
 ACTIVITES = {"ActiviteLyceeRealisee": "date", "ActiviteMissionLocaleRealisee": "date",
@@ -21,17 +25,24 @@ SANS_ACCUEIL_10J = "SANS_ACCUEIL_10J"
 
 
 def ouvrir(s: dict | None, meta: dict, rec: dict) -> dict:
-    """EleveInscrit: a new parcours, or the next one of the same élève after a closure."""
+    """EleveInscrit: parcours ``meta["numero"]`` of the élève opens."""
     return dict(
         parcours_id=str(meta["parcours_id"]), cle=rec["envelope"]["subject"],
-        numero=(s["numero"] + 1) if s else 1, etat="OUVERT", uai=meta["uai"],
+        numero=meta.get("numero") or ((s["numero"] + 1) if s else 1), etat="OUVERT",
+        uai=meta["uai"],
         mission_locale=None, conseiller=None, referent=rec.get("referent"),
         diplome=rec.get("diplome"), specialite=rec.get("specialite"),
         date_debut=rec["date_debut"], date_fin_prevue=rec["date_fin_prevue"], date_accueil=None,
         date_cloture=None, issue=None, boursier=rec.get("boursier"), interne=rec.get("interne"),
         fonds_sociaux=rec.get("fonds_sociaux"), statut_scolaire=True, pacea=False,
-        solution_demarree_le=None, activites=[], periodes={},
+        solution_demarree_le=None, activites=[], periodes={}, droits_jusqu_au=None,
+        statut_structure_accueil=False, jours_pfmp=None, depassement_deux_tiers=False,
     )
+
+
+def cle_periode(meta: dict, rec: dict) -> str:
+    """Period ids belong to their emitter (as in the domain)."""
+    return f"{meta['emetteur']}/{rec['periode_id']}"
 
 
 def evoluer(s: dict | None, name: str, meta: dict, rec: dict) -> dict | None:
@@ -43,8 +54,15 @@ def evoluer(s: dict | None, name: str, meta: dict, rec: dict) -> dict | None:
     s = dict(s, activites=list(s.get("activites") or []), periodes=dict(s.get("periodes") or {}))
     if name in ACTIVITES:
         s["activites"].append(rec[ACTIVITES[name]].isoformat())
+    if rec.get("jours_en_entreprise") is not None:
+        s["jours_pfmp"] = rec["jours_en_entreprise"]
     if name == "ReferentChange":
         s["referent"] = rec["referent"]
+    elif name == "InscriptionCorrigee":
+        s.update({k: rec[k] for k in ("date_fin_prevue", "referent", "boursier", "interne",
+                                      "fonds_sociaux")})
+    elif name == "MissionLocaleChangee":
+        s.update(mission_locale=rec["siret"], conseiller=None, date_accueil=None)
     elif name == "AccueilRealise":
         s.update(mission_locale=rec["siret"], conseiller=rec["conseiller"],
                  date_accueil=s.get("date_accueil") or rec["date"])
@@ -55,18 +73,26 @@ def evoluer(s: dict | None, name: str, meta: dict, rec: dict) -> dict | None:
     elif name == "SolutionDemarree":
         s["solution_demarree_le"] = s.get("solution_demarree_le") or rec["date"]
     elif name in PERIODES:
-        s["periodes"][rec["periode_id"]] = {
+        s["periodes"][cle_periode(meta, rec)] = {
             "nature": PERIODES[name] or rec["nature"], "siret": rec["siret"],
             "debut": rec["date_debut"].isoformat(), "fin": rec["date_fin_prevue"].isoformat(),
             "terminee": False}
-    elif name in FINS_DE_PERIODE and rec["periode_id"] in s["periodes"]:
-        s["periodes"][rec["periode_id"]] = dict(s["periodes"][rec["periode_id"]],
-                                                fin=rec["date_fin"].isoformat(), terminee=True)
+    elif name in FINS_DE_PERIODE and cle_periode(meta, rec) in s["periodes"]:
+        s["periodes"][cle_periode(meta, rec)] = dict(s["periodes"][cle_periode(meta, rec)],
+                                                     fin=rec["date_fin"].isoformat(), terminee=True)
     elif name == "ParcoursClos":
+        for cle in rec.get("periodes_terminees") or ():
+            if cle in s["periodes"]:
+                p = s["periodes"][cle]
+                s["periodes"][cle] = dict(p, fin=min(p["fin"], rec["date"].isoformat()))
         s.update(etat="CLOS", issue=rec["issue"], date_cloture=rec["date"],
-                 statut_scolaire=rec["issue"] != "PARCOURS_INSERTION")
+                 droits_jusqu_au=rec.get("droits_jusqu_au") or rec["date"],
+                 statut_scolaire=rec["statut_scolaire_conserve"],
+                 statut_structure_accueil=bool(rec.get("statut_structure_accueil")),
+                 depassement_deux_tiers=bool(rec.get("depassement_deux_tiers")))
     elif name == "IssueCorrigee":
-        s.update(issue=rec["issue"], statut_scolaire=rec["issue"] != "PARCOURS_INSERTION")
+        s.update(issue=rec["issue"], statut_scolaire=rec["statut_scolaire_conserve"],
+                 statut_structure_accueil=bool(rec.get("statut_structure_accueil")))
     if meta.get("mission_locale"):
         s["mission_locale"] = meta["mission_locale"]
     return s
@@ -79,8 +105,19 @@ def _d(iso: str) -> date:
 
 
 def jours_en_entreprise(s: dict) -> int:
-    """Inclusive days of PFMP, stage and immersion periods (planned end until ended): the 2/3 rule's count."""
-    return sum((_d(p["fin"]) - _d(p["debut"])).days + 1 for p in (s.get("periodes") or {}).values())
+    """Days of PFMP, stage and immersion (planned end until ended, clipped to the closure): the
+    2/3 rule's count, as the domain's events carry it (computed here only for events stored
+    before they did)."""
+    if s.get("jours_pfmp") is not None:
+        return s["jours_pfmp"]
+    periodes = [(_d(p["debut"]), _d(p["fin"])) for p in (s.get("periodes") or {}).values()]
+    return droits.jours_en_entreprise(periodes, s.get("date_cloture"))
+
+
+def droits_le(s: dict, as_of: date) -> dict[str, bool]:
+    """The rights in force on `as_of`: from the start to `droits_jusqu_au` (ParcoursClos)."""
+    return droits.en_vigueur_le(as_of, s["date_debut"], s.get("droits_jusqu_au"),
+                                s.get("boursier"), s.get("interne"), s.get("fonds_sociaux"))
 
 
 def duree(s: dict) -> int:

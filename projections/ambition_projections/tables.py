@@ -14,11 +14,12 @@ metadata = MetaData()
 
 def colonnes_suivi(*sauf: str) -> list[Column]:
     """Fresh columns of a parcours follow-up (no INE, no name, no birth date, no health data),
-    minus `sauf`; `parcours_id` is the primary key."""
+    minus `sauf`; the primary key is (`parcours_id`, `numero`): every parcours of an élève is
+    its own row, a second one never overwrites the first."""
     cols = [
         Column("parcours_id", String(36), primary_key=True),
+        Column("numero", Integer, primary_key=True, autoincrement=False),
         Column("cle", String(64)),
-        Column("numero", Integer, nullable=False),
         Column("etat", String(10), nullable=False),  # OUVERT | CLOS
         Column("uai", String(8), nullable=False, index=True),
         Column("mission_locale", String(14), index=True),
@@ -37,6 +38,10 @@ def colonnes_suivi(*sauf: str) -> list[Column]:
         Column("statut_scolaire", Boolean, nullable=False),
         Column("pacea", Boolean, nullable=False),
         Column("solution_demarree_le", Date),
+        Column("droits_jusqu_au", Date),  # from ParcoursClos: rights in force until that day
+        Column("statut_structure_accueil", Boolean),  # from ParcoursClos / IssueCorrigee
+        Column("jours_pfmp", Integer),  # days in enterprise, as the domain counted them
+        Column("depassement_deux_tiers", Boolean),  # early closure past 2/3 (PFMP_DEUX_TIERS)
         Column("activites", JSON, nullable=False),  # ISO dates, in event order
         Column("periodes", JSON, nullable=False),  # periode_id -> nature, siret, debut, fin, terminee
     ]

@@ -129,6 +129,20 @@ class Settings:
         """The platform's HTTP API as a partner reaches it (receipts, feed, sandbox)."""
         return self.api_url_setting or f"http://{self.api_host}:{self.api_port}"
 
+    # supervision by `ambition up`: longest pause before restarting an exited worker (seconds);
+    # a worker that exits `crashloop_exits` times within `crashloop_window` seconds is reported
+    restart_backoff_max: float = field(default_factory=lambda: float(_env("RESTART_BACKOFF_MAX", "30")))
+    crashloop_exits: int = field(default_factory=lambda: int(_env("CRASHLOOP_EXITS", "3")))
+    crashloop_window: float = field(default_factory=lambda: float(_env("CRASHLOOP_WINDOW", "300")))
+    supervisor_metrics_port: int = field(
+        default_factory=lambda: int(_env("SUPERVISOR_METRICS_PORT", "9104"))
+    )
+
+    @property
+    def supervisor_state(self) -> Path:
+        """What `ambition up` supervises, for `ambition status` (JSON, rewritten as it changes)."""
+        return self.var_dir / "run" / "supervisor.json"
+
     @property
     def production(self) -> bool:
         if self.env not in ENVS:

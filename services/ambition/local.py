@@ -16,10 +16,14 @@ WORKERS = ("ingest", "relay", "projections", "api")
 
 
 class LocalPlatform:
-    def __init__(self, env: dict[str, str] | None = None, workers=WORKERS, log_dir: Path | None = None):
+    def __init__(self, env: dict[str, str] | None = None, workers=WORKERS, log_dir: Path | None = None,
+                 own_session: bool = False):
         self.env = dict(os.environ, **(env or {}))
         self.workers = tuple(workers)
         self.log_dir = log_dir
+        # own_session: the workers do not get the terminal's Ctrl-C; whoever started them stops
+        # them (the supervisor of `ambition up`, in order, broker last)
+        self.own_session = own_session
         self.children: dict[str, subprocess.Popen] = {}
 
     def start_worker(self, name: str) -> subprocess.Popen:
@@ -28,7 +32,8 @@ class LocalPlatform:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             out = open(self.log_dir / f"{name}.log", "ab")
         child = subprocess.Popen([sys.executable, "-m", "ambition.cli", name], env=self.env,
-                                 stdout=out, stderr=subprocess.STDOUT if out else None)
+                                 stdout=out, stderr=subprocess.STDOUT if out else None,
+                                 start_new_session=self.own_session)
         self.children[name] = child
         return child
 
@@ -58,6 +63,17 @@ class LocalPlatform:
         child = self.children[name]
         child.kill()
         child.wait()
+
+    def stop_worker(self, name: str, timeout: float = 15) -> None:
+        """SIGTERM one worker and wait for it (SIGKILL after `timeout`)."""
+        child = self.children[name]
+        if child.poll() is None:
+            child.terminate()
+            try:
+                child.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
 
     def stop(self, timeout: float = 15) -> None:
         for child in self.children.values():

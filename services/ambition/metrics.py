@@ -68,6 +68,11 @@ REBUILD_EVENTS = Counter(
 VIEW_GENERATION = Gauge(
     "ambition_view_generation", "Generation of each read view currently served.", ["projection"],
 )
+PROJECTION_ERRORS = Counter(
+    "ambition_projection_errors_total", "Domain events a view could not apply, parked in "
+    "projection_erreurs (the view went on), by projection.",
+    ["projection"],
+)
 PERSONAL_READS = Counter(
     "ambition_api_personal_reads_total", "Parcours whose personal data an API answer returned "
     "(each traced in journal_lectures), by route template.",
@@ -107,4 +112,37 @@ PARTNER_OUTBOX_BACKLOG = Gauge(
     "Partner events written to the SDK's local outbox and not yet acknowledged by the broker, "
     "by partner type (summed over this process's producers).",
     ["partner_type"],
+)
+
+
+# -- reliability: stores that come back, supervised workers -------------------------------------
+STORE_UNAVAILABLE = Gauge(
+    "ambition_store_unavailable",
+    "1 while this process waits for a store (event store, read store) that does not answer.",
+    ["store"],
+)
+STORE_OUTAGES = Counter(
+    "ambition_store_outages_total", "Times this process found a store unavailable and waited.",
+    ["store"],
+)
+STORE_OUTAGE_SECONDS = Counter(
+    "ambition_store_outage_seconds_total", "Seconds this process spent waiting for a store.",
+    ["store"],
+)
+PROJECTION_LAG = Gauge(
+    "ambition_projection_lag_events",
+    "Notifications stored in the event store and not yet applied to the read views.",
+)
+WORKER_UP = Gauge(
+    "ambition_worker_up", "1 while the supervisor sees the worker process running.", ["worker"],
+)
+WORKER_RESTARTS = Counter(
+    "ambition_worker_restarts_total", "Worker processes restarted by the supervisor after an exit.",
+    ["worker"],
+)
+WORKER_CRASHLOOP = Gauge(
+    "ambition_worker_crashloop",
+    "1 while a worker keeps exiting (AMBITION_CRASHLOOP_EXITS exits within "
+    "AMBITION_CRASHLOOP_WINDOW seconds).",
+    ["worker"],
 )

@@ -17,6 +17,8 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, select
 
 from . import metrics
 from .config import Settings
+from .parcours.droits import ISSUES, statut_scolaire_conserve
+from .reconnect import Outage, unavailable
 from .sqlstore import make_engine, sqlalchemy_url
 
 log = logging.getLogger(__name__)
@@ -39,16 +41,18 @@ def _plain(value):
     return value
 
 
-# Domain-event fields computed from the stored event rather than stored in it.
-DERIVED = {"statut_scolaire_conserve": lambda attrs: attrs.get("issue") != "PARCOURS_INSERTION"}
+# Domain-event fields of events stored before the aggregate recorded them (older stores).
+DERIVED = {"statut_scolaire_conserve": lambda attrs: statut_scolaire_conserve(attrs["issue"])
+           if attrs.get("issue") in ISSUES else True}
 
 
 class DomainEventMapper:
     """Stored aggregate event -> Avro record of `ambition.parcours.<Name>` (schema-driven).
 
-    The parcours metadata every domain event carries (key, UAI, mission locale) is followed
-    from the events themselves in notification order; after a restart in the middle of a
-    parcours it is read once from the aggregate at that version.
+    The parcours metadata every domain event carries (key, number, UAI, mission locale) is
+    followed from the events themselves in notification order; after a restart in the middle
+    of a parcours it is read once from the aggregate at that version. A correction of a closed
+    parcours carries that parcours's own number and lycée.
     """
 
     def __init__(self, app, registry):
@@ -65,14 +69,24 @@ class DomainEventMapper:
     def _parcours_meta(self, event, name: str) -> dict:
         pid = event.originator_id
         if name == "EleveInscrit":
-            self._meta[pid] = {"cle": event.cle, "uai": event.uai, "mission_locale": None}
+            self._meta[pid] = {"cle": event.cle, "numero": event.numero, "uai": event.uai,
+                               "mission_locale": None, "anciens": {}}
         elif pid not in self._meta:
             p = self.app.repository.get(pid, version=event.originator_version)
-            self._meta[pid] = {"cle": p.cle, "uai": p.uai,
-                               "mission_locale": getattr(p, "mission_locale", None)}
-        if name == "AccueilRealise":
-            self._meta[pid]["mission_locale"] = event.siret
-        return self._meta[pid]
+            self._meta[pid] = {"cle": p.cle, "numero": p.numero, "uai": p.uai,
+                               "mission_locale": getattr(p, "mission_locale", None),
+                               "anciens": {n: h.get("uai") for n, h in
+                                           getattr(p, "historique", {}).items()}}
+        meta = self._meta[pid]
+        if name in ("AccueilRealise", "MissionLocaleChangee"):
+            meta["mission_locale"] = event.siret
+        elif name == "ParcoursClos":
+            meta["anciens"][meta["numero"]] = meta["uai"]
+        numero = getattr(event, "numero", None) or meta["numero"]
+        if numero != meta["numero"]:  # a correction of an earlier parcours
+            return dict(meta, numero=numero, uai=meta["anciens"].get(numero) or meta["uai"],
+                        mission_locale=None)
+        return meta
 
     def record(self, event) -> tuple[str, dict]:
         name = type(event).__name__
@@ -90,14 +104,15 @@ class DomainEventMapper:
             },
             "parcours": {
                 "parcours_id": str(event.originator_id), "version": event.originator_version,
-                "uai": meta["uai"], "mission_locale": meta["mission_locale"],
+                "numero": meta["numero"], "uai": meta["uai"], "mission_locale": meta["mission_locale"],
                 "origine_event_id": attrs.get("origine_event_id"),
                 "emetteur": attrs.get("emetteur") or "ambition",
             },
         }
         for field in self.fields(fullname):
             if field not in record and field in attrs:
-                record[field] = attrs[field]
+                record[field] = list(attrs[field]) if isinstance(attrs[field], tuple) \
+                    else attrs[field]
             elif field in DERIVED:
                 record[field] = DERIVED[field](attrs)
         return fullname, record
@@ -171,11 +186,16 @@ class Relay:
 
     def run(self, idle: float = 0.1) -> None:
         log.info("outbound relay publishing to %s from position %s", self.topic, self.position())
+        outage = Outage("evenements")
         while self.running:
             try:
                 if not self.step():
                     time.sleep(idle)
-            except Exception:  # broker away: keep the position, try again
+                outage.ok()
+            except Exception as exc:  # broker or store away: keep the position, try again
+                if unavailable(exc):
+                    time.sleep(outage.wait(exc))
+                    continue
                 log.exception("outbound relay step failed; retrying")
                 self._mesurer_retard()  # the backlog grows while the broker is away: show it
                 time.sleep(1)

@@ -141,7 +141,7 @@ def tout_lu(r: Running, topic: str, group: str) -> bool:
 
 def tout_decide_et_projete(r: Running, delai: float = 120) -> None:
     """Wait until the ingest has decided every partner message, the relay has published every
-    stored event, and the projection worker has applied every published one."""
+    stored event, and the projection worker has applied every stored one."""
     from attente import jusqua
 
     topics = r.settings.topics
@@ -149,5 +149,23 @@ def tout_decide_et_projete(r: Running, delai: float = 120) -> None:
         jusqua(lambda: tout_lu(r, topic, "ambition-ingest"), f"the ingest decided all of {topic}", delai, 0.5)
     jusqua(lambda: metrique(r.settings.relay_metrics_port, "ambition_outbox_lag_events") == 0,
            "the relay published every stored event", delai, 0.5)
-    jusqua(lambda: tout_lu(r, topics.parcours, "ambition-projections"),
-           "the projections applied every published event", delai, 0.5)
+    jusqua(lambda: vues_a_jour(r), "the projections applied every stored event", delai, 0.5)
+
+
+def vues_a_jour(r: Running) -> bool:
+    """True when every view's position (kept with its rows) has reached the event store's
+    last notification: the projections follow the store, not parcours.events."""
+    from ambition.parcours import make_app
+    from ambition.sqlstore import read_engine
+    from ambition_projections import generations
+
+    if getattr(r, "_store", None) is None:
+        r._store = make_app(r.settings)
+    dernier = r._store.recorder.max_notification_id() or 0
+    engine = read_engine(r.settings)
+    try:
+        with engine.connect() as conn:
+            positions = generations.positions(conn)
+    finally:
+        engine.dispose()
+    return bool(positions) and min(positions.values()) >= dernier

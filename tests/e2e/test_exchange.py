@@ -21,7 +21,8 @@ from ambition.sdk import LyceeProducer
 from ambition.simulator import inscription
 
 pytestmark = pytest.mark.e2e
-DELAI = 5  # parking delay (s) of these platforms: the orphans are refused within the test
+DELAI = 10  # parking delay (s) of these platforms: the orphans are refused within the test
+# (a shuffled fact may precede its enrolment by ~50 messages: under load that is seconds)
 
 
 def ambition(r: Running, *args: str) -> subprocess.CompletedProcess:

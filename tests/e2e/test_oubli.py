@@ -1,7 +1,13 @@
-"""Erasure by crypto-shredding through a running platform, on SQLite and on PostgreSQL: an élève
-is enrolled, refused once (its identity then sits in the refusals), forgotten through the API by
-its lycée; its view shows "identité effacée", and no store holds its INE, names or birth date
-in clear: event store, parking, read models, refusals, and every topic of the broker."""
+"""Personal data through a running platform, on SQLite and on PostgreSQL.
+
+Erasure by crypto-shredding: an élève is enrolled, refused once (its identity then sits in the
+refusals), forgotten through the API by its lycée; its view shows "identité effacée", and no
+store holds its INE, names or birth date in clear: event store, parking, read models,
+refusals, and every topic of the broker.
+
+Hostile input: the messages of the privacy review (over-long fields and headers, an oversized
+bilan, unsigned bulk, a subject ending in a newline, unchecked signed headers) are each refused
+with their code, and the views keep advancing."""
 from __future__ import annotations
 
 import uuid
@@ -26,8 +32,9 @@ VALEURS = [v.encode() for v in (INE, NOM, PRENOM, NAISSANCE.isoformat(), NAISSAN
 ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=5"
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def plateforme(request, tmp_path):
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def plateforme(request, tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp(request.param)
     env, dsn = {}, None
     if request.param == "postgres":
         nom = f"ambition_oubli_{uuid.uuid4().hex[:10]}"
@@ -114,3 +121,66 @@ def test_a_forgotten_eleve_leaves_no_readable_identity_in_any_store(plateforme):
     for valeur in VALEURS:
         assert valeur not in stores, f"{valeur!r} readable in a store"
         assert valeur not in topics, f"{valeur!r} readable on a topic"
+
+
+def test_the_review_s_hostile_messages_are_refused_and_the_views_keep_advancing(plateforme):
+    from ambition.contracts import signing
+    from ambition.contracts.codec import Registry
+    from ambition.sdk.missionlocale import MissionLocaleProducer
+
+    running, _ = plateforme
+    creds = {c.partner_id: c for c in demo_partners(running.settings)}
+    registry = Registry.load(running.settings.schemas_dir)
+    lycee = LyceeProducer(creds["lycee:0010001W"], settings=running.settings)
+    ml = MissionLocaleProducer(creds["ml:13002526500013"], settings=running.settings)
+
+    def signe(p, value, headers):
+        h = [(k, v) for k, v in headers if k != signing.SIGNATURE_HEADER]
+        return h + [(signing.SIGNATURE_HEADER, signing.sign(p.credentials.private_key, value, h))]
+
+    ine = "8888888888" + "R"
+    attendus = {}
+
+    def referent():  # a fresh event id each: each refusal counts once, by (partner, event id)
+        return lycee.build("ReferentChange", ine, dict(referent="R", date_effet=date(2026, 10, 1)))
+
+    value, headers = referent()
+    rec = registry.decode(value).record
+    rec["referent"] = "R" * 300
+    long_ = registry.encode("ambition.lycee.ReferentChange", rec)
+    lycee.send_raw(long_, signe(lycee, long_, headers), b"k")
+    attendus["CHAMP_TROP_LONG"] = 1
+    value, headers = referent()
+    lycee.send_raw(value, headers + [("ambition-retry-id", b"x" * 5000)], b"k")
+    attendus["ENTETE_INVALIDE"] = 1
+    value_b, headers_b = ml.build("BilanRealise", ine, dict(date=date(2026, 12, 1), participants=["JEUNE"],
+                                                            issue="EMPLOI", detail=None))
+    rec = registry.decode(value_b).record
+    rec["participants"] = ["JEUNE"] * 200_000
+    enorme = registry.encode("ambition.missionlocale.BilanRealise", rec)
+    ml.send_raw(enorme, signe(ml, enorme, headers_b), b"k")
+    ml.send_raw(b"\xc3\x01" + b"\x00" * 900_000, [], b"k")  # unsigned bulk
+    attendus["MESSAGE_TROP_GRAND"] = 2
+    value, headers = referent()
+    rec = registry.decode(value).record
+    rec["envelope"]["subject"] = "a" * 32 + "\n"
+    nl = registry.encode("ambition.lycee.ReferentChange", rec)
+    lycee.send_raw(nl, signe(lycee, nl, headers), b"k")
+    attendus["SUJET_INVALIDE"] = 1
+    value, headers = referent()
+    spec = [(k, b"0.3" if k == "ce_specversion" else v) for k, v in headers]
+    lycee.send_raw(value, signe(lycee, value, spec), b"k")
+    attendus["ENVELOPPE_INVALIDE"] = 1
+    # then a good enrolment: it must reach the views
+    lycee.eleve_inscrit(**{**_eleve(), "ine": ine, "uai": "0010001W"})
+    lycee.close()
+    ml.close()
+
+    running.wait_for("/v1/lycees/0010001W/eleves", lambda b: b["total"] == 1, actor="lycee:0010001W",
+                     timeout=120, as_of="2026-10-01")
+    synthese = running.wait_for("/v1/psad/synthese", lambda b: all(
+        b["refus"].get(code, 0) >= n for code, n in attendus.items()), timeout=120)
+    assert {c: synthese["refus"][c] for c in attendus} == attendus
+    r = httpx.get(f"{running.base_url}/v1/lycees/0010001W/eleves", params={"offset": "9223372036854775808"},
+                  headers={"Authorization": f"Bearer {running.tokens['lycee:0010001W']}"})
+    assert r.status_code == 422 and r.headers["cache-control"] == "no-store"

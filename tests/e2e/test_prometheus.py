@@ -37,7 +37,9 @@ def prometheus_config(r, folder: Path) -> Path:
     config["global"]["scrape_interval"] = "1s"
     ports = {"api": r.settings.api_port, "ingest": r.settings.ingest_metrics_port,
              "projection": r.settings.projection_metrics_port, "relay": r.settings.relay_metrics_port}
-    assert {j["job_name"] for j in config["scrape_configs"]} == set(JOBS)
+    # `ambition up`'s own supervisor: not part of this harness (LocalPlatform, no supervisor)
+    assert {j["job_name"] for j in config["scrape_configs"]} == set(JOBS) | {"ambition-supervisor"}
+    config["scrape_configs"] = [j for j in config["scrape_configs"] if j["job_name"] in JOBS]
     for job in config["scrape_configs"]:
         job["static_configs"] = [{"targets": [f"127.0.0.1:{ports[JOBS[job['job_name']]]}"]}]
     shutil.copy(ROOT / "infra/prometheus/alerts.yml", folder / "alerts.yml")

@@ -58,10 +58,14 @@ def territoire_psad(a: Acteur, demande: str | None) -> str | None:
     return a.identifiant
 
 
-def peut_lire_parcours(a: Acteur, acteurs: dict) -> bool:
-    """The timeline's readers: the parcours's lycée and mission locale, the Foquale/MLDS networks
-    that acted on it, the PSAD of its territory (and national)."""
-    return (a.id == f"lycee:{acteurs['uai']}"
-            or (acteurs["mission_locale"] is not None and a.id == f"ml:{acteurs['mission_locale']}")
-            or a.id in acteurs["foquale"]
-            or a.id in ("psad:national", f"psad:{acteurs['territoire']}"))
+def lisible_jusqu_a(a: Acteur, acteurs: dict) -> tuple[bool, int | None]:
+    """Whether `a` may read this parcours number's timeline, and up to which version (None:
+    all of it). Its readers: its lycée and mission locale (a former one, up to the move), the
+    Foquale/MLDS networks that acted on it, the PSAD of its territory (and national)."""
+    if (a.id == f"lycee:{acteurs['uai']}" or a.id in acteurs["foquale"]
+            or a.id in ("psad:national", f"psad:{acteurs['territoire']}")):
+        return True, None
+    for siret, jusqu_a in (acteurs.get("missions_locales") or {}).items():
+        if a.id == f"ml:{siret}":
+            return True, jusqu_a
+    return False, None

@@ -7,6 +7,7 @@ from typing import Iterator
 from fastapi import HTTPException, Query, Request
 from sqlalchemy import Connection
 
+from ambition.parcours.regles_temps import aujourd_hui
 from ambition_projections import generations
 
 
@@ -39,8 +40,8 @@ class Page:
 
 
 def as_of_param(as_of: date | None = Query(None, description="reference date of the alerts, "
-                                           "YYYY-MM-DD (default: today)")) -> date:
-    return as_of or date.today()
+                                           "YYYY-MM-DD (default: today in Europe/Paris)")) -> date:
+    return as_of or aujourd_hui()
 
 
 def introuvable(what: str) -> HTTPException:

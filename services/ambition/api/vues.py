@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from ambition_projections import chronologie, foquale, lycee, missionlocale
 from ambition_projections.suivi import FIN_SOUS_15J, SANS_ACCUEIL_10J, SANS_ACTIVITE_21J
 
-from .acces import Acteur, acteur, exiger, peut_lire_parcours
+from .acces import Acteur, acteur, exiger, lisible_jusqu_a
 from .lecture import Page, Vues, as_of_param, introuvable, vues
 
 router = APIRouter()
@@ -92,13 +92,19 @@ def timeline(parcours_id: str, a: Acteur = Depends(acteur), v: Vues = Depends(vu
     if not UUID.fullmatch(parcours_id):
         raise HTTPException(422, "not a parcours id (a lower-case UUID)")
     t = v.t(chronologie)
-    acteurs = chronologie.acteurs(v.conn, t, parcours_id)
-    if acteurs is None or not peut_lire_parcours(a, acteurs):
+    par_numero = chronologie.acteurs(v.conn, t, parcours_id)
+    lisibles = {}
+    for acteurs in par_numero:
+        permis, jusqu_a = lisible_jusqu_a(a, acteurs)
+        if permis:
+            lisibles[acteurs["numero"]] = jusqu_a
+    if not lisibles:
         # one answer for "no such parcours" and "not yours": no enrolment oracle
         raise introuvable(f"no parcours {parcours_id} among those {a.id} may read")
-    total, items = chronologie.evenements(v.conn, t, parcours_id, page.limit, page.offset)
-    return page(total, items, parcours_id=parcours_id, uai=acteurs["uai"],
-                mission_locale=acteurs["mission_locale"])
+    total, items = chronologie.evenements(v.conn, t, parcours_id, page.limit, page.offset, lisibles)
+    dernier = [x for x in par_numero if x["numero"] in lisibles][-1]
+    return page(total, items, parcours_id=parcours_id, numeros=sorted(lisibles),
+                uai=dernier["uai"], mission_locale=dernier["mission_locale"])
 
 
 @router.post("/v1/parcours/{parcours_id}/oubli", tags=["parcours"])
@@ -109,8 +115,9 @@ def oubli(request: Request, parcours_id: str, a: Acteur = Depends(acteur), v: Vu
     parcours."""
     if not UUID.fullmatch(parcours_id):
         raise HTTPException(422, "not a parcours id (a lower-case UUID)")
-    acteurs = chronologie.acteurs(v.conn, v.t(chronologie), parcours_id)
-    if acteurs is None or not (a.type == "dpo" or a.id == f"lycee:{acteurs['uai']}"):
+    par_numero = chronologie.acteurs(v.conn, v.t(chronologie), parcours_id)
+    if not par_numero or not (a.type == "dpo"
+                              or a.id in {f"lycee:{x['uai']}" for x in par_numero}):
         raise introuvable(f"no parcours {parcours_id} among those {a.id} may read")
     request.app.state.oublier(parcours_id)
     return {"parcours_id": parcours_id, "identite": lycee.EFFACEE}

@@ -85,10 +85,11 @@ def _uuid_valide(value: str) -> bool:
 def lire(topic_partner_type: str, value: bytes | None, headers: list[tuple[str, bytes]],
          registry: Registry, partners: PartnerDirectory) -> MessageLu:
     if value is not None and len(value) > bornes.MESSAGE_MAX:
-        raise Rejet("MESSAGE_TROP_GRAND", f"message of {len(value)} bytes: at most {bornes.MESSAGE_MAX}")
+        raise Rejet("MESSAGE_TROP_GRAND", f"message of {len(value)} bytes: at most {bornes.MESSAGE_MAX} "
+                    "(not kept)", garder=False)
     probleme = bornes.entetes_invalides(headers)
     if probleme:
-        raise Rejet("ENTETE_INVALIDE", probleme)
+        raise Rejet("ENTETE_INVALIDE", f"{probleme} (not kept)", garder=False)
     try:
         registry.writer_of(value)  # framing only: the body is decoded once the signature holds
     except CodecError as exc:

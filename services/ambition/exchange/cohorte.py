@@ -6,7 +6,9 @@ the young person (and proposes a solution for one in two); one parcours in four 
 the mission locale's bilan. Deliberate refusals: an ineligible enrolment (a BTS) and the
 accueil that follows it, and a positionnement for a young person never enrolled (both end
 ``ORPHELIN``). ``melanger`` interleaves the partners at random, each partner keeping its own
-order (what Kafka guarantees per key), closing bilans last (a closure is a causal barrier).
+order (what Kafka guarantees per key), closing bilans included: a lycée's or Foquale's fact
+dated before the closure that arrives after it is still accepted (ISSUE_UNIQUE as DOMAIN.md
+states it). Every fact is dated on or before ``TODAY`` (no fact dated after its declaration).
 No real person: random INEs and names.
 """
 from __future__ import annotations
@@ -17,9 +19,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from ambition.parcours.academies import academie
 from ambition.simulator import inscription
 
-RENTREE, TODAY = date(2026, 9, 1), date(2026, 11, 20)
+# starts up to 40 days after the rentrée: the last fact (the bilan, 40 days later) is in the past
+RENTREE, TODAY = date(2026, 9, 1), date(2026, 10, 11)
 SIRET_ENTREPRISE = "75000000000000"
 ISSUES = ("FORMATION", "EMPLOI", "PARCOURS_INSERTION")
 
@@ -56,12 +60,12 @@ def generer(creds, n: int, seed: int, secret: str | None = None, orphelins: bool
     rng = random.Random(seed)
     lycees = [c for c in creds if c.type == "LYCEE"][:3]
     mls = [c for c in creds if c.type == "MISSION_LOCALE"][:2]
-    foq = [c for c in creds if c.type == "FOQUALE"][0]
-    c, clotures = Cohorte(), []
+    reseaux = {c.identifiant: c for c in creds if c.type == "FOQUALE"}
+    c = Cohorte()
 
     def ajoute(partner, methode, cloture=False, **champs):
         champs.setdefault("event_id", str(uuid.UUID(int=rng.getrandbits(128), version=4)))
-        (clotures if cloture else c.faits).append(Prevu(partner.partner_id, methode, champs, cloture))
+        c.faits.append(Prevu(partner.partner_id, methode, champs, cloture))
 
     for i in range(n + 1):
         lycee, ml = lycees[i % len(lycees)], mls[i % len(mls)]
@@ -91,6 +95,7 @@ def generer(creds, n: int, seed: int, secret: str | None = None, orphelins: bool
             c.jours_pfmp[lycee.identifiant] += 5
             ajoute(ml, "stage_debute", cle=cle, periode_id="stage-1", nature="STAGE", siret=SIRET_ENTREPRISE,
                    date_debut=d0 + timedelta(days=30), date_fin_prevue=d0 + timedelta(days=34))
+        foq = reseaux[academie(lycee.identifiant)]  # the network of the lycée's académie
         ajoute(foq, "positionnement_realise", cle=cle, date=d0 + timedelta(days=4))
         if i % 2 == 1:
             ajoute(foq, "solution_proposee", cle=cle, solution_id="sol-1", solution="REMOBILISATION",
@@ -100,24 +105,22 @@ def generer(creds, n: int, seed: int, secret: str | None = None, orphelins: bool
             ajoute(ml, "bilan_realise", cloture=True, cle=cle, date=d0 + timedelta(days=40), issue=issue)
             c.issues[issue] += 1
     if orphelins:
-        ajoute(foq, "positionnement_realise", cle=inscription(rng, lycees[0].identifiant, RENTREE, TODAY)[0]["ine"],
-               date=TODAY)
+        ajoute(reseaux["ac-paris"], "positionnement_realise",
+               cle=inscription(rng, lycees[0].identifiant, RENTREE, TODAY)[0]["ine"], date=TODAY)
         c.refus["ORPHELIN"] += 1
-    c.faits += clotures  # a closure is a causal barrier: after every other partner's facts
     return c
 
 
 def melanger(faits: list[Prevu], seed: int) -> list[Prevu]:
-    """The partners interleaved at random, each partner's own order kept; closures last."""
+    """The partners interleaved at random, each partner's own order kept (closures included)."""
     rng = random.Random(seed)
     flux: dict[str, list[Prevu]] = {}
     for f in faits:
-        if not f.cloture:
-            flux.setdefault(f.partner_id.split(":")[0], []).append(f)
+        flux.setdefault(f.partner_id.split(":")[0], []).append(f)
     ordre = []
     while any(flux.values()):
         ordre.append(flux[rng.choice([p for p, fs in flux.items() if fs])].pop(0))
-    return ordre + [f for f in faits if f.cloture]
+    return ordre
 
 
 def envoyer(faits: list[Prevu], producteurs: dict) -> None:

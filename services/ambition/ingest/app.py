@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ambition import metrics
 from ambition.accuses.publication import publier
 from ambition.config import Settings
+from ambition.reconnect import Outage, unavailable
 
 from .processor import Incoming, Processor
 from .transport import App
@@ -62,16 +63,26 @@ def processor() -> Processor:
     return _processor
 
 
+_outage = Outage("evenements")
+
+
 async def _off_loop(fn, *args):
-    """Run store work in the executor until it succeeds (never drops a batch)."""
+    """Run store work in the executor until it succeeds (never drops a batch); a store that
+    does not answer is waited for with a bounded back-off and shown in the metrics."""
     loop, pause = asyncio.get_running_loop(), 0.5
     while True:
         try:
-            return await loop.run_in_executor(_executor, fn, *args)
-        except Exception:
+            result = await loop.run_in_executor(_executor, fn, *args)
+        except Exception as exc:
+            if unavailable(exc):
+                await asyncio.sleep(_outage.wait(exc))
+                continue
             log.exception("%s failed; retrying in %.1f s", getattr(fn, "__name__", fn), pause)
             await asyncio.sleep(pause)
             pause = min(pause * 2, 10.0)
+            continue
+        _outage.ok()
+        return result
 
 
 async def _envoyer(envois) -> None:

@@ -18,6 +18,7 @@ from ambition.config import Settings
 from ambition.contracts.inbound import Rejet, lire
 from ambition.contracts.partners import PartnerDirectory
 from ambition.parcours import Emetteur, Fait
+from ambition.reconnect import unavailable
 
 from .parking import PARQUE, Attente, Envoi, decode_headers
 from .sequence import Source, ordonner
@@ -128,13 +129,17 @@ class Processor:
             for inc in batch if self._echecs else []:
                 self._echecs.pop((inc.topic, inc.partition, inc.offset), None)
             return lot
-        except Exception:
+        except Exception as exc:
+            if unavailable(exc):  # a store away is no message's fault: wait, count nothing
+                raise
             log.exception("batch of %d failed: deciding its messages one by one", len(batch))
         lot, failed = Lot(), []
         for inc in batch if len(batch) > 1 else []:
             try:
                 one = self._handle([inc])
-            except Exception:
+            except Exception as exc:
+                if unavailable(exc):
+                    raise
                 log.exception("message %s[%s]@%s failed", inc.topic, inc.partition, inc.offset)
                 failed.append(inc)
                 continue

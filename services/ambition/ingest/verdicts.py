@@ -56,10 +56,11 @@ class Verdicts:
 
     def refuser(self, s: Source, code: str, message: str, event_id=None, partner=None,
                 garder: bool = True) -> None:
-        """``garder`` False: the original bytes are not kept anywhere (identity in clear)."""
+        """``garder`` False: the original bytes and headers are kept nowhere (identity in clear,
+        or beyond the bounds: the rejected topic must not carry what the edge refused to read)."""
         inc = s.inc
         if not garder:
-            s = replace(s, inc=replace(inc, value=None))
+            s = replace(s, inc=replace(inc, value=None, headers=[]))
             inc = s.inc
         doc = rejets.document(code, message, topic=inc.topic, partition=inc.partition,
                               offset=inc.offset, original=inc.value, event_id=event_id,

@@ -4,14 +4,17 @@ Its events are named like the partner facts they record (docs/evenements.md), pl
 ``ParcoursClos``. Each carries ``origine_event_id`` (the partner's event id), ``emetteur``
 (partner id) and ``empreinte`` (content hash, for idempotency), and only the fields the rules
 and views need: never the INE, names, birth date or disability support (see ``identite``).
+What the views would otherwise recompute (days in enterprise, rights' end, status after the
+outcome) is computed here, once, and carried in the events (``droits``).
 
 Age: the aggregate never stores the birth date. At enrolment the platform computes the part
 of the parcours window in which the young person is aged 16 to 25 (``pacea_possible_du`` ..
 ``pacea_possible_au``, end exclusive, clipped to the parcours), which is all PACEA_AGE needs,
 and whether the élève is a minor at the start (VOLONTARIAT, decided at enrolment).
 
-After closure a new enrolment for a later school year re-opens the aggregate as parcours
-``numero + 1``: the élève keeps one history, and UN_SEUL_PARCOURS holds.
+After closure a new enrolment re-opens the aggregate as parcours ``numero + 1``: the élève
+keeps one history, each parcours its number; ``historique`` keeps what a correction of a
+closed parcours needs. A PACEA (the mission locale's contract) goes on across parcours.
 """
 from __future__ import annotations
 
@@ -22,8 +25,15 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, CanMutateAggregate, event
 from eventsourcing.utils import get_topic
 
+from ambition.parcours import droits as regles_droits
+
 NAMESPACE_PARCOURS = uuid5(NAMESPACE_URL, "https://ambition-emploi.example/parcours")
 PERIODES_ENTREPRISE = ("PFMP", "STAGE", "IMMERSION")
+
+
+def cle_periode(emetteur: str, periode_id: str) -> str:
+    """Period ids belong to their emitter: a lycée's ``1`` and a mission locale's ``1`` differ."""
+    return f"{emetteur}/{periode_id}"
 
 
 class Parcours(Aggregate):
@@ -66,6 +76,10 @@ class Parcours(Aggregate):
     def __init__(self, cle: str) -> None:
         self.cle = cle
         self.traites: dict[str, str] = {}
+        self.historique: dict[int, dict[str, Any]] = {}
+        self.pacea_signe_le: date | None = None
+        self.pacea_termine_le: date | None = None
+        self.pacea_emetteur: str | None = None
 
     @staticmethod
     def id_pour(cle: str) -> UUID:
@@ -81,6 +95,7 @@ class Parcours(Aggregate):
 
     def _ouvrir(self, e: Parcours.EleveInscrit) -> None:
         self.numero, self.ouvert, self.issue, self.date_cloture = e.numero, True, None, None
+        self.emetteur_cloture: str | None = None
         for champ in ("uai", "diplome", "specialite", "session_examen", "resultat_examen",
                       "referent", "date_debut", "date_fin_prevue", "boursier", "interne",
                       "fonds_sociaux", "annee_scolaire", "mineur", "pacea_possible_du",
@@ -89,11 +104,10 @@ class Parcours(Aggregate):
         self.mission_locale: str | None = None
         self.conseiller: str | None = None
         self.date_accueil: date | None = None
-        self.pacea_signe_le: date | None = None
-        self.pacea_termine_le: date | None = None
         self.periodes: dict[str, dict[str, Any]] = {}
         self.solutions: dict[str, dict[str, Any]] = {}
         self.activites: list[tuple[str, str, date]] = []
+        self.dernier_fait: date = e.date_debut
         self.traites[e.origine_event_id] = e.empreinte
 
     # -- what the rules and views read ------------------------------------------------------
@@ -108,27 +122,21 @@ class Parcours(Aggregate):
 
     @property
     def jours_en_entreprise(self) -> int:
-        """Inclusive days of PFMP, stage and immersion periods (actual end once ended)."""
-        return sum((p["date_fin"] - p["date_debut"]).days + 1 for p in self.periodes.values())
+        """Inclusive days of PFMP, stage and immersion periods, each clipped to the closure."""
+        return regles_droits.jours_en_entreprise(
+            ((p["date_debut"], p["date_fin"]) for p in self.periodes.values()), self.date_cloture)
 
     def autres_periodes(self, sauf: str = "") -> list[tuple[str, date, date]]:
         return [(i, p["date_debut"], p["date_fin"]) for i, p in self.periodes.items() if i != sauf]
 
     @property
-    def statut_scolaire(self) -> bool:
-        """Kept during the parcours and after it, unless the outcome is PARCOURS_INSERTION."""
-        return self.issue != "PARCOURS_INSERTION"
-
-    @property
     def droits(self) -> dict[str, bool]:
-        """Rights of the statut scolaire in force (disability support lives in the identity)."""
-        en_vigueur = self.statut_scolaire
-        return {"statut_scolaire": en_vigueur, "bourse": en_vigueur and self.boursier,
-                "internat": en_vigueur and self.interne,
-                "fonds_sociaux": en_vigueur and self.fonds_sociaux}
+        """Rights of the statut scolaire in force while the parcours is open."""
+        return regles_droits.en_vigueur(self.ouvert, self.boursier, self.interne, self.fonds_sociaux)
 
-    def _noter(self, origine_event_id: str, empreinte: str) -> None:
+    def _noter(self, origine_event_id: str, empreinte: str, *jours: date) -> None:
         self.traites[origine_event_id] = empreinte
+        self.dernier_fait = max([self.dernier_fait, *jours])
 
     def _activite(self, type_: str, activite: str, jour: date) -> None:
         self.activites.append((type_, activite, jour))
@@ -139,24 +147,33 @@ class Parcours(Aggregate):
     def referent_change(self, origine_event_id: str, emetteur: str, empreinte: str,
                         referent: str, date_effet: date) -> None:
         self.referent = referent
-        self._noter(origine_event_id, empreinte)
+        self._noter(origine_event_id, empreinte, date_effet)
+
+    @event("InscriptionCorrigee")
+    def inscription_corrigee(self, origine_event_id: str, emetteur: str, empreinte: str,
+                             date: date, date_fin_prevue: date, referent: str, boursier: bool,
+                             interne: bool, fonds_sociaux: bool, motif: str) -> None:
+        self.date_fin_prevue, self.referent = date_fin_prevue, referent
+        self.boursier, self.interne, self.fonds_sociaux = boursier, interne, fonds_sociaux
+        self._noter(origine_event_id, empreinte, date)
 
     @event("ActiviteLyceeRealisee")
     def activite_lycee_realisee(self, origine_event_id: str, emetteur: str, empreinte: str,
                                 activite: str, date: date, duree_heures: int | None) -> None:
         self._activite("LYCEE", activite, date)
-        self._noter(origine_event_id, empreinte)
+        self._noter(origine_event_id, empreinte, date)
 
     @event("PfmpDebutee")
     def pfmp_debutee(self, origine_event_id: str, emetteur: str, empreinte: str,
-                     periode_id: str, siret: str, date_debut: date, date_fin_prevue: date) -> None:
-        self._periode(periode_id, "PFMP", siret, date_debut, date_fin_prevue)
-        self._noter(origine_event_id, empreinte)
+                     periode_id: str, siret: str, date_debut: date, date_fin_prevue: date,
+                     jours_en_entreprise: int | None = None) -> None:
+        self._periode(emetteur, periode_id, "PFMP", siret, date_debut, date_fin_prevue)
+        self._noter(origine_event_id, empreinte, date_debut)
 
     @event("PfmpTerminee")
     def pfmp_terminee(self, origine_event_id: str, emetteur: str, empreinte: str,
-                      periode_id: str, date_fin: date) -> None:
-        self.periodes[periode_id].update(date_fin=date_fin, terminee=True)
+                      periode_id: str, date_fin: date, jours_en_entreprise: int | None = None) -> None:
+        self.periodes[cle_periode(emetteur, periode_id)].update(date_fin=date_fin, terminee=True)
         self._noter(origine_event_id, empreinte)
 
     @event("AbandonDeclare")
@@ -164,18 +181,27 @@ class Parcours(Aggregate):
                         date: date, motif: str | None) -> None:
         self._noter(origine_event_id, empreinte)
 
+    @event("MissionLocaleChangee")
+    def mission_locale_changee(self, origine_event_id: str, emetteur: str, empreinte: str,
+                               date: date, ancienne_mission_locale: str | None, siret: str,
+                               motif: str | None) -> None:
+        """The lycée named the new mission locale: it alone may speak, after its accueil."""
+        self.mission_locale, self.conseiller, self.date_accueil = siret, None, None
+        self._noter(origine_event_id, empreinte, date)
+
     @event("AccueilRealise")
     def accueil_realise(self, origine_event_id: str, emetteur: str, empreinte: str,
                         siret: str, conseiller: str, date: date) -> None:
         self.mission_locale, self.conseiller = siret, conseiller
         self.date_accueil = self.date_accueil or date
-        self._noter(origine_event_id, empreinte)
+        self._noter(origine_event_id, empreinte, date)
 
     @event("PaceaSigne")
     def pacea_signe(self, origine_event_id: str, emetteur: str, empreinte: str,
                     date_signature: date) -> None:
         self.pacea_signe_le, self.pacea_termine_le = date_signature, None
-        self._noter(origine_event_id, empreinte)
+        self.pacea_emetteur = emetteur
+        self._noter(origine_event_id, empreinte, date_signature)
 
     @event("PaceaTermine")
     def pacea_termine(self, origine_event_id: str, emetteur: str, empreinte: str,
@@ -187,19 +213,19 @@ class Parcours(Aggregate):
     def activite_ml_realisee(self, origine_event_id: str, emetteur: str, empreinte: str,
                              activite: str, date: date) -> None:
         self._activite("MISSION_LOCALE", activite, date)
-        self._noter(origine_event_id, empreinte)
+        self._noter(origine_event_id, empreinte, date)
 
     @event("StageDebute")
     def stage_debute(self, origine_event_id: str, emetteur: str, empreinte: str,
                      periode_id: str, nature: str, siret: str, date_debut: date,
-                     date_fin_prevue: date) -> None:
-        self._periode(periode_id, nature, siret, date_debut, date_fin_prevue)
-        self._noter(origine_event_id, empreinte)
+                     date_fin_prevue: date, jours_en_entreprise: int | None = None) -> None:
+        self._periode(emetteur, periode_id, nature, siret, date_debut, date_fin_prevue)
+        self._noter(origine_event_id, empreinte, date_debut)
 
     @event("StageTermine")
     def stage_termine(self, origine_event_id: str, emetteur: str, empreinte: str,
-                      periode_id: str, date_fin: date) -> None:
-        self.periodes[periode_id].update(date_fin=date_fin, terminee=True)
+                      periode_id: str, date_fin: date, jours_en_entreprise: int | None = None) -> None:
+        self.periodes[cle_periode(emetteur, periode_id)].update(date_fin=date_fin, terminee=True)
         self._noter(origine_event_id, empreinte)
 
     @event("BilanRealise")
@@ -209,34 +235,51 @@ class Parcours(Aggregate):
 
     @event("ParcoursClos")
     def parcours_clos(self, origine_event_id: str, emetteur: str, numero: int, issue: str,
-                      date: date) -> None:
+                      date: date, droits_jusqu_au: date | None = None,
+                      statut_scolaire_conserve: bool = True,
+                      statut_structure_accueil: bool = False,
+                      jours_en_entreprise: int | None = None, duree_jours: int | None = None,
+                      depassement_deux_tiers: bool = False,
+                      periodes_terminees: tuple[str, ...] = ()) -> None:
         self.ouvert, self.issue, self.date_cloture = False, issue, date
+        self.emetteur_cloture = emetteur
+        for cle in periodes_terminees:
+            self.periodes[cle]["date_fin"] = min(self.periodes[cle]["date_fin"], date)
+        self.historique[numero] = {"issue": issue, "date_cloture": date, "emetteur": emetteur,
+                                   "uai": self.uai}
 
     @event("IssueCorrigee")
     def issue_corrigee(self, origine_event_id: str, emetteur: str, empreinte: str, date: date,
-                       issue: str, motif: str) -> None:
-        self.issue = issue
+                       issue: str, motif: str, numero: int | None = None,
+                       statut_scolaire_conserve: bool = True,
+                       statut_structure_accueil: bool = False) -> None:
+        numero = numero or self.numero
+        self.historique.setdefault(numero, {})["issue"] = issue
+        if numero == self.numero:
+            self.issue = issue
         self._noter(origine_event_id, empreinte)
 
     @event("PositionnementRealise")
     def positionnement_realise(self, origine_event_id: str, emetteur: str, empreinte: str,
                                date: date) -> None:
         self._activite("FOQUALE", "POSITIONNEMENT", date)
-        self._noter(origine_event_id, empreinte)
+        self._noter(origine_event_id, empreinte, date)
 
     @event("SolutionProposee")
     def solution_proposee(self, origine_event_id: str, emetteur: str, empreinte: str,
                           solution_id: str, solution: str, date: date) -> None:
         self.solutions[solution_id] = {"solution": solution, "proposee_le": date,
                                        "demarree_le": None}
-        self._noter(origine_event_id, empreinte)
+        self._noter(origine_event_id, empreinte, date)
 
     @event("SolutionDemarree")
     def solution_demarree(self, origine_event_id: str, emetteur: str, empreinte: str,
                           solution_id: str, date: date) -> None:
         self.solutions[solution_id]["demarree_le"] = date
-        self._noter(origine_event_id, empreinte)
+        self._noter(origine_event_id, empreinte, date)
 
-    def _periode(self, periode_id: str, nature: str, siret: str, debut: date, fin: date) -> None:
-        self.periodes[periode_id] = {"nature": nature, "siret": siret, "date_debut": debut,
-                                     "date_fin": fin, "terminee": False}
+    def _periode(self, emetteur: str, periode_id: str, nature: str, siret: str, debut: date,
+                 fin: date) -> None:
+        self.periodes[cle_periode(emetteur, periode_id)] = {
+            "nature": nature, "siret": siret, "date_debut": debut, "date_fin": fin,
+            "terminee": False}

@@ -16,6 +16,10 @@ import json
 from dataclasses import dataclass, field
 from datetime import date
 
+#: The arrêté of 18 July 2023 opened the parcours from the 2023 rentrée.
+PREMIERE_ANNEE = 2023
+
+#: National rentrée dates (bulletin officiel), the default calendar.
 RENTREES_NATIONALES: dict[int, date] = {
     2023: date(2023, 9, 4),
     2024: date(2024, 9, 2),

@@ -25,7 +25,11 @@ def env_du_store(settings: Settings) -> dict[str, str]:
             "POSTGRES_HOST": url.hostname or "127.0.0.1",
             "POSTGRES_PORT": str(url.port or 5432),
             "POSTGRES_USER": unquote(url.username or "postgres"),
-            "POSTGRES_PASSWORD": unquote(url.password or "")}
+            "POSTGRES_PASSWORD": unquote(url.password or ""),
+            # a pooled connection broken by a server restart is replaced, not handed out; a
+            # connection waited for 2 s at most (the library retries 10 times, then the worker
+            # waits for the store with its own back-off and shows the outage in its metrics)
+            "POSTGRES_PRE_PING": "y", "POSTGRES_CONNECT_TIMEOUT": "2"}
 
 
 def env_app(settings: Settings | None = None, **env_overrides: str) -> dict[str, str]:

@@ -1,5 +1,5 @@
 """Deciding one partner fact against the parcours: checks common to every fact, then the
-fact's own rules (``decisions_lycee``, ``decisions_partenaires``).
+fact's own rules (``decisions_lycee``, ``decisions_partenaires``, ``decisions_corrections``).
 
 ``decider`` returns the aggregate carrying the new pending events, ``None`` when the fact
 refers to a parcours that does not exist yet (the caller parks it), raises ``Doublon`` for a
@@ -8,15 +8,26 @@ redelivery and ``Refus`` when a rule is broken. It never touches storage.
 from __future__ import annotations
 
 from collections.abc import Callable
-from ambition.parcours import decisions_lycee, decisions_partenaires, regles
+from datetime import date
+
+from ambition.parcours import (decisions_corrections, decisions_lycee, decisions_partenaires,
+                               regles, regles_temps)
+from ambition.parcours.academies import academie
 from ambition.parcours.aggregate import Parcours
 from ambition.parcours.calendrier import Calendrier
 from ambition.parcours.erreurs import FAIT_INVALIDE, Doublon, Refus
-from ambition.parcours.faits import LYCEE, MISSION_LOCALE, Fait
+from ambition.parcours.faits import DATE_DU_FAIT, FOQUALE, LYCEE, MISSION_LOCALE, Fait
 
 Decision = Callable[[Parcours, Fait], None]
 
-DECISIONS: dict[str, Decision] = {**decisions_lycee.DECISIONS, **decisions_partenaires.DECISIONS}
+DECISIONS: dict[str, Decision] = {**decisions_lycee.DECISIONS, **decisions_partenaires.DECISIONS,
+                                  **decisions_corrections.DECISIONS}
+#: After the closure, these may still come whatever their date: the end of an enterprise
+#: period or of a PACEA already under way, and corrections (checked by their own rules).
+APRES_CLOTURE = ("PfmpTerminee", "StageTermine", "PaceaTermine", "IssueCorrigee",
+                 "InscriptionCorrigee")
+#: Facts of the mission locale that need its accueil first (by arrival and by date).
+APRES_ACCUEIL = ("PaceaSigne", "ActiviteMissionLocaleRealisee", "StageDebute", "BilanRealise")
 
 
 def decider(parcours: Parcours | None, fait: Fait, calendrier: Calendrier) -> Parcours | None:
@@ -27,24 +38,45 @@ def decider(parcours: Parcours | None, fait: Fait, calendrier: Calendrier) -> Pa
         raise Refus("DOUBLON_CONFLICTUEL", f"event {fait.event_id} was already received with "
                                            "a different content")
     try:
+        jour = date_du_fait(fait)
+        if jour is not None:
+            regles_temps.pas_apres_la_declaration(fait.type, jour,
+                                                  regles_temps.jour_de_declaration(fait.time))
         if fait.type == "EleveInscrit":
             return decisions_lycee.inscrire(parcours, fait, calendrier)
         if parcours is None:
             return None
-        regles.issue_unique(fait.type, parcours.clos, parcours.issue)
-        verifier_emetteur_concerne(parcours, fait)
+        if fait.type not in APRES_CLOTURE:
+            regles.issue_unique(fait.type, parcours.clos, parcours.issue, jour,
+                                parcours.date_cloture)
+        verifier_emetteur_concerne(parcours, fait, jour)
         DECISIONS[fait.type](parcours, fait)
         return parcours
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise Refus(FAIT_INVALIDE, f"{fait.type} payload is malformed: {exc!r}") from exc
 
 
-def verifier_emetteur_concerne(p: Parcours, fait: Fait) -> None:
+def date_du_fait(fait: Fait) -> date | None:
+    jour = fait.payload.get(DATE_DU_FAIT.get(fait.type, ""))
+    if jour is not None and not isinstance(jour, date):
+        raise Refus(FAIT_INVALIDE, f"{fait.type}: {jour!r} is not a date")
+    return jour
+
+
+def verifier_emetteur_concerne(p: Parcours, fait: Fait, jour: date | None) -> None:
     """EMETTEUR_AUTORISE, second half: the lycée of the parcours, the mission locale of the
-    accueil (the accueil itself may come from any mission locale while none is assigned)."""
+    accueil (or the one the lycée named after a move), the Foquale/MLDS network of the lycée's
+    académie. The accueil itself may come from any mission locale while none is assigned; the
+    end of a stage or a PACEA comes from the mission locale that started it (checked there).
+    A correction of a closed parcours is checked against that parcours (``decisions_corrections``)."""
     recu = fait.emetteur.identifiant
+    if fait.type == "IssueCorrigee":
+        return
     if fait.emetteur.type == LYCEE:
         regles.emetteur_concerne(fait.type, p.uai, recu, "lycée")
-    elif fait.emetteur.type == MISSION_LOCALE and fait.type != "AccueilRealise":
-        regles.accueil_avant_activite(fait.type, p.mission_locale is not None)
-        regles.emetteur_concerne(fait.type, p.mission_locale or "", recu, "mission locale")
+    elif fait.emetteur.type == FOQUALE:
+        regles.emetteur_concerne(fait.type, academie(p.uai) or "(unknown académie)", recu,
+                                 "Foquale/MLDS network (the lycée's académie)")
+    elif fait.emetteur.type == MISSION_LOCALE and fait.type in APRES_ACCUEIL:
+        regles.emetteur_concerne(fait.type, p.mission_locale or recu, recu, "mission locale")
+        regles.accueil_avant_activite(fait.type, p.date_accueil, jour)

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from ambition.parcours import regles
+from ambition.parcours import regles, regles_temps
 from ambition.parcours.aggregate import Parcours
-from ambition.parcours.calendrier import Calendrier, annee_scolaire
+from ambition.parcours.calendrier import PREMIERE_ANNEE, Calendrier, annee_scolaire
 from ambition.parcours.erreurs import IDENTIFIANT_INVALIDE, Refus
 from ambition.parcours.faits import Fait
 from ambition.parcours.identifiants import ine_valide, uai_valide
 from ambition.parcours.verifications import (
-    commun, dans_le_parcours, exiger, fin_de_periode, periode_entreprise,
+    clore, commun, dans_le_parcours, exiger, fin_de_periode, periode_entreprise,
+    verifier_cloture,
 )
 
 CHAMPS_INSCRIPTION = (
@@ -40,14 +41,14 @@ def inscrire(p: Parcours | None, fait: Fait, calendrier: Calendrier) -> Parcours
     if not ine_valide(f["ine"]):
         raise Refus(IDENTIFIANT_INVALIDE, "the INE is not valid ([0-9A-Z]{10}[A-Z])")
     annee = annee_scolaire(debut)
-    regles.un_seul_parcours(p is not None and p.ouvert, p.annee_scolaire if p else None, annee)
+    regles.un_seul_parcours(p is not None and p.ouvert, p.date_cloture if p else None, debut)
     regles.eligibilite_diplome(f["diplome"])
     regles.eligibilite_session(f["session_examen"], annee)
     regles.eligibilite_situation(f["en_emploi"], f["en_formation"])
     mineur = debut < anniversaire(naissance, 18)
     regles.volontariat(f["consentement_eleve"], f.get("consentement_representant_legal"), mineur)
-    regles.debut_rentree(debut, calendrier.rentree(annee))
-    exiger(fin >= debut, f"planned end {fin} is before the start {debut}")
+    regles.debut_rentree(debut, calendrier.rentree(annee), PREMIERE_ANNEE)
+    regles_temps.fin_apres_debut("the parcours", debut, fin)
     regles.duree_max_4_mois(debut, fin)
     du = max(anniversaire(naissance, 16), debut)
     au = max(du, min(anniversaire(naissance, 26), fin + timedelta(days=1)))
@@ -76,26 +77,25 @@ def activite_lycee(p: Parcours, fait: Fait) -> None:
 
 
 def pfmp_debutee(p: Parcours, fait: Fait) -> None:
-    periode_entreprise(p, fait, "PFMP")
+    jours = periode_entreprise(p, fait, "PFMP")
     f = fait.payload
     p.pfmp_debutee(**commun(fait), periode_id=f["periode_id"], siret=f["siret"],
-                   date_debut=f["date_debut"], date_fin_prevue=f["date_fin_prevue"])
+                   date_debut=f["date_debut"], date_fin_prevue=f["date_fin_prevue"],
+                   jours_en_entreprise=jours)
 
 
 def pfmp_terminee(p: Parcours, fait: Fait) -> None:
-    fin_de_periode(p, fait, ("PFMP",))
+    jours = fin_de_periode(p, fait, ("PFMP",))
     p.pfmp_terminee(**commun(fait), periode_id=fait.payload["periode_id"],
-                    date_fin=fait.payload["date_fin"])
+                    date_fin=fait.payload["date_fin"], jours_en_entreprise=jours)
 
 
 def abandon(p: Parcours, fait: Fait) -> None:
-    """The lycée declares the élève left: closes the parcours with outcome ABANDON. Closing
-    facts may be dated after the planned end (a late bilan), never before the start."""
+    """The lycée declares the élève left: closes the parcours with outcome ABANDON."""
     jour = fait.payload["date"]
-    exiger(jour >= p.date_debut, f"withdrawal dated {jour} is before the start {p.date_debut}")
+    verifier_cloture(p, "withdrawal", jour)
     p.abandon_declare(**commun(fait), date=jour, motif=fait.payload.get("motif"))
-    p.parcours_clos(origine_event_id=fait.event_id, emetteur=fait.emetteur.partner_id,
-                    numero=p.numero, issue="ABANDON", date=jour)
+    clore(p, fait, "ABANDON", jour)
 
 
 DECISIONS = {

@@ -1,17 +1,17 @@
-"""The mission locale's facts (accueil, PACEA, activities, stages, bilan, correction) and
-Foquale / MLDS's (positionnement, solutions)."""
+"""The mission locale's facts (accueil, PACEA, activities, stages, bilan) and Foquale / MLDS's
+(positionnement, solutions)."""
 from __future__ import annotations
 
-from ambition.parcours import regles
+from ambition.parcours import regles, regles_temps
 from ambition.parcours.aggregate import Parcours
-from ambition.parcours.erreurs import IDENTIFIANT_INVALIDE, Refus
+from ambition.parcours.droits import ISSUES_BILAN
 from ambition.parcours.faits import Fait
 from ambition.parcours.identifiants import siret_valide
 from ambition.parcours.verifications import (
-    commun, dans_le_parcours, exiger, fin_de_periode, periode_entreprise,
+    clore, commun, dans_le_parcours, exiger, fin_de_periode, periode_entreprise,
+    verifier_cloture,
 )
 
-ISSUES = ("FORMATION", "EMPLOI", "PARCOURS_INSERTION")
 ACTIVITES_ML = ("MOBILISATION", "BILAN_COMPETENCES", "ATELIER_TRE",
                 "COMPETENCES_PSYCHOSOCIALES", "ATELIER_ORIENTATION")
 SOLUTIONS = ("REPARATION_EXAMEN", "REMOBILISATION", "REMEDIATION", "SOLUTION_FOQUALE",
@@ -20,10 +20,10 @@ SOLUTIONS = ("REPARATION_EXAMEN", "REMOBILISATION", "REMEDIATION", "SOLUTION_FOQ
 
 def accueil(p: Parcours, fait: Fait) -> None:
     """Any mission locale may welcome the young person; then it alone speaks for the parcours
-    (a later accueil by the same one reassigns the counsellor)."""
+    (a later accueil by the same one reassigns the counsellor). After a move, only the mission
+    locale the lycée named."""
     f = fait.payload
-    if not siret_valide(f["siret"]):
-        raise Refus(IDENTIFIANT_INVALIDE, f"mission locale SIRET {f['siret']!r} is not valid")
+    regles.siret_valide("mission locale", f["siret"], siret_valide(f["siret"]))
     regles.emetteur_concerne("AccueilRealise", f["siret"], fait.emetteur.identifiant,
                              "mission locale (payload siret)")
     if p.mission_locale is not None:
@@ -43,8 +43,9 @@ def pacea_signe(p: Parcours, fait: Fait) -> None:
 def pacea_termine(p: Parcours, fait: Fait) -> None:
     jour = fait.payload["date_fin"]
     exiger(p.pacea_en_cours, "no PACEA in progress")
-    exiger(jour >= p.pacea_signe_le, f"PACEA ends ({jour}) before its signature")
-    dans_le_parcours(p, "PACEA end", jour)
+    regles.emetteur_concerne("PaceaTermine", p.pacea_emetteur or "", fait.emetteur.partner_id,
+                             "PACEA's mission locale")
+    regles_temps.fin_apres_debut("the PACEA", p.pacea_signe_le, jour)
     p.pacea_termine(**commun(fait), date_fin=jour)
 
 
@@ -58,35 +59,27 @@ def activite_ml(p: Parcours, fait: Fait) -> None:
 def stage_debute(p: Parcours, fait: Fait) -> None:
     f = fait.payload
     exiger(f["nature"] in ("STAGE", "IMMERSION"), f"unknown stage nature {f['nature']!r}")
-    periode_entreprise(p, fait, f["nature"])
+    jours = periode_entreprise(p, fait, f["nature"])
     p.stage_debute(**commun(fait), periode_id=f["periode_id"], nature=f["nature"],
                    siret=f["siret"], date_debut=f["date_debut"],
-                   date_fin_prevue=f["date_fin_prevue"])
+                   date_fin_prevue=f["date_fin_prevue"], jours_en_entreprise=jours)
 
 
 def stage_termine(p: Parcours, fait: Fait) -> None:
-    fin_de_periode(p, fait, ("STAGE", "IMMERSION"))
+    jours = fin_de_periode(p, fait, ("STAGE", "IMMERSION"))
     p.stage_termine(**commun(fait), periode_id=fait.payload["periode_id"],
-                    date_fin=fait.payload["date_fin"])
+                    date_fin=fait.payload["date_fin"], jours_en_entreprise=jours)
 
 
 def bilan(p: Parcours, fait: Fait) -> None:
     """The tripartite bilan closes the parcours with its outcome (ISSUE_UNIQUE)."""
     f = fait.payload
-    exiger(f["issue"] in ISSUES, f"unknown outcome {f['issue']!r}")
-    exiger(f["date"] >= p.date_debut, f"bilan dated {f['date']} is before the start")
+    exiger(f["issue"] in ISSUES_BILAN, f"unknown outcome {f['issue']!r}")
+    verifier_cloture(p, "bilan", f["date"])
     regles.bilan_tripartite(f["participants"])
     p.bilan_realise(**commun(fait), date=f["date"], participants=list(f["participants"]),
                     issue=f["issue"], detail=f.get("detail"))
-    p.parcours_clos(origine_event_id=fait.event_id, emetteur=fait.emetteur.partner_id,
-                    numero=p.numero, issue=f["issue"], date=f["date"])
-
-
-def issue_corrigee(p: Parcours, fait: Fait) -> None:
-    f = fait.payload
-    exiger(f["issue"] in ISSUES, f"unknown outcome {f['issue']!r}")
-    exiger(f["date"] >= p.date_cloture, f"correction dated {f['date']} is before the closure")
-    p.issue_corrigee(**commun(fait), date=f["date"], issue=f["issue"], motif=f["motif"])
+    clore(p, fait, f["issue"], f["date"])
 
 
 def positionnement(p: Parcours, fait: Fait) -> None:
@@ -121,7 +114,6 @@ DECISIONS = {
     "StageDebute": stage_debute,
     "StageTermine": stage_termine,
     "BilanRealise": bilan,
-    "IssueCorrigee": issue_corrigee,
     "PositionnementRealise": positionnement,
     "SolutionProposee": solution_proposee,
     "SolutionDemarree": solution_demarree,

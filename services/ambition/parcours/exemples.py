@@ -12,7 +12,9 @@ import uuid
 from datetime import date, datetime, timezone
 from typing import Any
 
-from ambition.parcours.faits import FOQUALE, LYCEE, MISSION_LOCALE, PROPRIETAIRES, Emetteur, Fait
+from ambition.parcours.faits import (
+    DATE_DU_FAIT, FOQUALE, LYCEE, MISSION_LOCALE, PROPRIETAIRES, Emetteur, Fait,
+)
 
 UAI = "0753268V"
 AUTRE_UAI = "0010001W"
@@ -52,7 +54,13 @@ DEFAUTS: dict[str, dict[str, Any]] = {
     "BilanRealise": dict(date=date(2024, 12, 20),
                          participants=["JEUNE", "CONSEILLER_ML", "REFERENT_PARCOURS"],
                          issue="FORMATION", detail=None),
-    "IssueCorrigee": dict(date=date(2025, 1, 10), issue="EMPLOI", motif="contrat signé"),
+    "IssueCorrigee": dict(date=date(2025, 1, 10), issue="EMPLOI", motif="contrat signé",
+                          numero=None),
+    "InscriptionCorrigee": dict(date=date(2024, 10, 2), numero=1, date_fin_prevue=None,
+                                referent=None, boursier=None, interne=None, fonds_sociaux=None,
+                                motif="erreur de saisie"),
+    "MissionLocaleChangee": dict(date=date(2024, 10, 15), numero=1, siret=AUTRE_SIRET_ML,
+                                 motif="déménagement"),
     "PositionnementRealise": dict(date=date(2024, 9, 12)),
     "SolutionProposee": dict(solution_id="sol-1", solution="REMOBILISATION",
                              date=date(2024, 9, 16)),
@@ -65,12 +73,20 @@ def empreinte(type_: str, payload: dict[str, Any]) -> str:
     return hashlib.sha256(contenu.encode()).hexdigest()
 
 
+def declare_le(type_: str, payload: dict[str, Any]) -> datetime:
+    """A plausible declaration instant: noon UTC (afternoon in Paris) of the fact's own day."""
+    jour = payload.get(DATE_DU_FAIT.get(type_, ""))
+    jour = jour if isinstance(jour, date) else date(2024, 9, 1)
+    return datetime(jour.year, jour.month, jour.day, 12, tzinfo=timezone.utc)
+
+
 def fait(type_: str, *, cle: str = CLE, emetteur: Emetteur | None = None,
-         event_id: str | None = None, **champs: Any) -> Fait:
+         event_id: str | None = None, time: datetime | None = None, **champs: Any) -> Fait:
+    """``time`` (the partner's declaration instant) defaults to the fact's own day."""
     payload = {**DEFAUTS[type_], **champs}
     return Fait(
         event_id=event_id or str(uuid.uuid4()), type=type_,
         emetteur=emetteur or EMETTEURS[PROPRIETAIRES[type_]], cle=cle,
-        time=datetime(2024, 9, 1, tzinfo=timezone.utc), payload=payload,
+        time=time or declare_le(type_, payload), payload=payload,
         empreinte=empreinte(type_, payload),
     )

@@ -19,7 +19,7 @@ INCONNU = "INCONNU"
 PROPRIETAIRES: dict[str, str] = {
     **dict.fromkeys(
         ["EleveInscrit", "ReferentChange", "ActiviteLyceeRealisee", "PfmpDebutee",
-         "PfmpTerminee", "AbandonDeclare"],
+         "PfmpTerminee", "AbandonDeclare", "InscriptionCorrigee", "MissionLocaleChangee"],
         LYCEE,
     ),
     **dict.fromkeys(
@@ -28,6 +28,19 @@ PROPRIETAIRES: dict[str, str] = {
         MISSION_LOCALE,
     ),
     **dict.fromkeys(["PositionnementRealise", "SolutionProposee", "SolutionDemarree"], FOQUALE),
+}
+#: An outcome is corrected by whoever closed the parcours: the lycée too, for a withdrawal.
+AUSSI_EMIS_PAR: dict[str, tuple[str, ...]] = {"IssueCorrigee": (LYCEE,)}
+
+#: The payload field holding each fact's own date (CHRONOLOGIE, ISSUE_UNIQUE).
+DATE_DU_FAIT: dict[str, str] = {
+    "EleveInscrit": "date_debut", "ReferentChange": "date_effet", "PfmpDebutee": "date_debut",
+    "PfmpTerminee": "date_fin", "PaceaSigne": "date_signature", "PaceaTermine": "date_fin",
+    "StageDebute": "date_debut", "StageTermine": "date_fin",
+    **dict.fromkeys(["ActiviteLyceeRealisee", "AbandonDeclare", "InscriptionCorrigee",
+                     "MissionLocaleChangee", "AccueilRealise", "ActiviteMissionLocaleRealisee",
+                     "BilanRealise", "IssueCorrigee", "PositionnementRealise",
+                     "SolutionProposee", "SolutionDemarree"], "date"),
 }
 
 

@@ -27,9 +27,17 @@ def luhn_valide(chiffres: str) -> bool:
     return total % 10 == 0
 
 
+SIREN_LA_POSTE = "356000000"
+
+
 def siret_valide(siret: str) -> bool:
-    """14 digits with a valid Luhn key."""
-    return isinstance(siret, str) and bool(_SIRET.fullmatch(siret)) and luhn_valide(siret)
+    """14 digits with a valid Luhn key; La Poste's establishments (SIREN 356000000) instead have
+    a digit sum that is a multiple of 5."""
+    if not isinstance(siret, str) or not _SIRET.fullmatch(siret):
+        return False
+    if siret.startswith(SIREN_LA_POSTE):
+        return sum(int(c) for c in siret) % 5 == 0
+    return luhn_valide(siret)
 
 
 def ine_valide(ine: str) -> bool:

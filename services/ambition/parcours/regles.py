@@ -9,11 +9,13 @@ import calendar
 from collections.abc import Iterable
 from datetime import date
 
+from ambition.parcours.droits import jours
 from ambition.parcours.erreurs import Refus
-from ambition.parcours.faits import PROPRIETAIRES
+from ambition.parcours.faits import AUSSI_EMIS_PAR, PROPRIETAIRES
 
 DIPLOMES = ("BAC_PRO", "CAP", "BMA", "DTMS")
 PARTICIPANTS_BILAN = ("JEUNE", "CONSEILLER_ML", "REFERENT_PARCOURS")
+FERMETURES = ("BilanRealise", "AbandonDeclare")
 
 
 def ajouter_mois(jour: date, mois: int) -> date:
@@ -23,16 +25,11 @@ def ajouter_mois(jour: date, mois: int) -> date:
     return date(annee, mois_, min(jour.day, calendar.monthrange(annee, mois_)[1]))
 
 
-def jours(debut: date, fin: date) -> int:
-    """Inclusive day count of a period."""
-    return (fin - debut).days + 1
-
-
 def emetteur_autorise(type_fait: str, type_emetteur: str) -> None:
     proprietaire = PROPRIETAIRES.get(type_fait)
     if proprietaire is None:
         raise Refus("EMETTEUR_AUTORISE", f"unknown event type {type_fait!r}: no partner owns it")
-    if proprietaire != type_emetteur:
+    if proprietaire != type_emetteur and type_emetteur not in AUSSI_EMIS_PAR.get(type_fait, ()):
         raise Refus("EMETTEUR_AUTORISE", f"{type_fait} comes only from a {proprietaire}, "
                                          f"not from a {type_emetteur}")
 
@@ -71,18 +68,28 @@ def volontariat(consentement_eleve: bool, consentement_representant: bool | None
                                    "guardian's consent is not recorded")
 
 
-def un_seul_parcours(ouvert: bool, annee_precedente: int | None, annee: int) -> None:
+def un_seul_parcours(ouvert: bool, cloture_precedente: date | None, debut: date) -> None:
+    """At most one open parcours; after a closure (withdrawal included) a new one may start
+    the day after it."""
     if ouvert:
         raise Refus("UN_SEUL_PARCOURS", "this élève already has an open parcours")
-    if annee_precedente is not None and annee <= annee_precedente:
-        raise Refus("UN_SEUL_PARCOURS", f"this élève had a parcours in school year "
-                                        f"{annee_precedente}; a new one needs a later school year, "
-                                        f"not {annee}")
+    if cloture_precedente is not None and debut <= cloture_precedente:
+        raise Refus("UN_SEUL_PARCOURS", f"the previous parcours closed on {cloture_precedente}: "
+                                        f"a new one cannot start on {debut}")
 
 
-def debut_rentree(date_debut: date, rentree: date) -> None:
+def debut_rentree(date_debut: date, rentree: date, premiere_annee: int) -> None:
+    """The first term of the school year: from the rentrée to 31 December; and not before the
+    programme's first school year."""
+    if rentree.year < premiere_annee:
+        raise Refus("DEBUT_RENTREE", f"start {date_debut}: the parcours Ambition emploi exists "
+                                     f"from the {premiere_annee} rentrée")
     if date_debut < rentree:
         raise Refus("DEBUT_RENTREE", f"start {date_debut} is before the rentrée {rentree}")
+    if date_debut.year > rentree.year:
+        raise Refus("DEBUT_RENTREE", f"start {date_debut} is after the first term of school year "
+                                     f"{rentree.year}/{rentree.year + 1} (rentrée {rentree} to "
+                                     f"{rentree.year}-12-31)")
 
 
 def duree_max_4_mois(date_debut: date, date_fin_prevue: date) -> None:
@@ -107,10 +114,14 @@ def pfmp_deux_tiers(jours_autres: int, jours_periode: int, debut: date, fin: dat
                                        f"{duree}-day parcours ({duree * 2 // 3} days)")
 
 
-def accueil_avant_activite(type_fait: str, accueil_fait: bool) -> None:
-    if not accueil_fait:
+def accueil_avant_activite(type_fait: str, date_accueil: date | None, jour: date | None) -> None:
+    """The mission locale's accueil comes first, by arrival and by date."""
+    if date_accueil is None:
         raise Refus("ACCUEIL_ML_AVANT_ACTIVITE", f"{type_fait} before the mission locale's "
                                                  "accueil")
+    if jour is not None and jour < date_accueil:
+        raise Refus("ACCUEIL_ML_AVANT_ACTIVITE", f"{type_fait} dated {jour}, before the mission "
+                                                 f"locale's accueil of {date_accueil}")
 
 
 def pacea_age(date_signature: date, seize_ans: date, vingt_six_ans: date) -> None:
@@ -123,10 +134,11 @@ def pacea_unique(pacea_en_cours: bool) -> None:
         raise Refus("PACEA_AGE", "a PACEA is already in progress: one at a time")
 
 
-def siret_entreprise(siret: str, siret_ok: bool) -> None:
+def siret_valide(quoi: str, siret: str, siret_ok: bool) -> None:
+    """An enterprise or a mission locale is identified by a valid SIRET (same code as the edge)."""
     if not siret_ok:
-        raise Refus("STAGE_SANS_CHEVAUCHEMENT", f"SIRET {siret!r} is not valid "
-                                                "(14 digits with a Luhn key)")
+        raise Refus("SIRET_INVALIDE", f"{quoi} SIRET {siret!r} is not valid (14 digits with a "
+                                      "Luhn key; La Poste: digit sum a multiple of 5)")
 
 
 def sans_chevauchement(periode_id: str, debut: date, fin: date,
@@ -143,8 +155,14 @@ def bilan_tripartite(participants: Iterable[str]) -> None:
         raise Refus("BILAN_TRIPARTITE", f"the bilan misses {', '.join(manquants)}")
 
 
-def issue_unique(type_fait: str, clos: bool, issue: str | None) -> None:
-    if clos and type_fait != "IssueCorrigee":
-        raise Refus("ISSUE_UNIQUE", f"{type_fait} after the parcours closed with outcome {issue}")
-    if not clos and type_fait == "IssueCorrigee":
-        raise Refus("ISSUE_UNIQUE", "no outcome to correct: the parcours is still open")
+def issue_unique(type_fait: str, clos: bool, issue: str | None, jour: date | None,
+                 cloture: date | None) -> None:
+    """One outcome closes the parcours; after it, a fact dated on or before the closure is
+    still accepted (partners send late), nothing dated after it, and no second closure."""
+    if not clos:
+        return
+    if type_fait in FERMETURES:
+        raise Refus("ISSUE_UNIQUE", f"{type_fait}: the parcours already closed with outcome {issue}")
+    if jour is not None and cloture is not None and jour > cloture:
+        raise Refus("ISSUE_UNIQUE", f"{type_fait} dated {jour}, after the parcours closed on "
+                                    f"{cloture} with outcome {issue}")

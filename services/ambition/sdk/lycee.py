@@ -51,3 +51,24 @@ class LyceeProducer(PartnerProducer):
 
     def abandon_declare(self, *, cle: str, date: date, motif: str | None = None, **options):
         return self.emit("AbandonDeclare", cle, dict(date=date, motif=motif), **options)
+
+    def inscription_corrigee(self, *, cle: str, date: date, numero: int, motif: str,
+                             date_fin_prevue: date | None = None, referent: str | None = None,
+                             boursier: bool | None = None, interne: bool | None = None,
+                             fonds_sociaux: bool | None = None, **options):
+        """Correct enrolment data of the current parcours ``numero`` (None: unchanged)."""
+        return self.emit("InscriptionCorrigee", cle, dict(
+            date=date, numero=numero, date_fin_prevue=date_fin_prevue, referent=referent,
+            boursier=boursier, interne=interne, fonds_sociaux=fonds_sociaux, motif=motif), **options)
+
+    def mission_locale_changee(self, *, cle: str, date: date, numero: int, siret: str,
+                               motif: str | None = None, **options):
+        """The young person moved: mission locale ``siret`` now accompanies parcours ``numero``."""
+        return self.emit("MissionLocaleChangee", cle, dict(date=date, numero=numero, siret=siret,
+                                                           motif=motif), **options)
+
+    def issue_corrigee(self, *, cle: str, date: date, issue: str, motif: str, numero: int,
+                       **options):
+        """Correct the outcome of parcours ``numero``, which this lycée closed (a withdrawal)."""
+        return self.emit("IssueCorrigee", cle, dict(date=date, issue=issue, motif=motif,
+                                                    numero=numero), **options)

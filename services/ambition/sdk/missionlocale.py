@@ -42,5 +42,8 @@ class MissionLocaleProducer(PartnerProducer):
         return self.emit("BilanRealise", cle, dict(date=date, participants=list(participants), issue=issue,
                                                    detail=detail), **options)
 
-    def issue_corrigee(self, *, cle: str, date: date, issue: str, motif: str, **options):
-        return self.emit("IssueCorrigee", cle, dict(date=date, issue=issue, motif=motif), **options)
+    def issue_corrigee(self, *, cle: str, date: date, issue: str, motif: str,
+                       numero: int | None = None, **options):
+        """Correct the outcome of parcours ``numero`` (closed by this mission locale's bilan)."""
+        return self.emit("IssueCorrigee", cle, dict(date=date, issue=issue, motif=motif,
+                                                    numero=numero), **options)

@@ -17,8 +17,8 @@ from ambition.parcours.faits import LYCEE, Emetteur
 PARCOURS_COMPLET = ["EleveInscrit", "AccueilRealise", "PaceaSigne", "ActiviteLyceeRealisee",
                     "PfmpDebutee", "PfmpTerminee", "ActiviteMissionLocaleRealisee",
                     "StageDebute", "StageTermine", "PositionnementRealise", "SolutionProposee",
-                    "SolutionDemarree", "ReferentChange", "PaceaTermine", "BilanRealise",
-                    "IssueCorrigee"]
+                    "SolutionDemarree", "ReferentChange", "InscriptionCorrigee",
+                    "PaceaTermine", "BilanRealise", "IssueCorrigee"]
 
 # every reason code: (given facts, the fact that breaks the rule)
 REFUS = {
@@ -37,7 +37,11 @@ REFUS = {
                                  fait("StageDebute", date_debut=date(2024, 10, 15))),
     "BILAN_TRIPARTITE": (["EleveInscrit", "AccueilRealise"],
                          fait("BilanRealise", participants=["JEUNE"])),
-    "ISSUE_UNIQUE": (["EleveInscrit", "AbandonDeclare"], fait("ActiviteLyceeRealisee")),
+    "ISSUE_UNIQUE": (["EleveInscrit", "AbandonDeclare"],
+                     fait("ActiviteLyceeRealisee", date=date(2024, 11, 18))),
+    "CHRONOLOGIE": (["EleveInscrit", "ActiviteLyceeRealisee"],
+                    fait("AbandonDeclare", date=date(2024, 9, 9))),
+    "SIRET_INVALIDE": (["EleveInscrit"], fait("PfmpDebutee", siret="75000000000001")),
     "EMETTEUR_AUTORISE": (["EleveInscrit"], fait("ActiviteLyceeRealisee", emetteur=Emetteur(
         LYCEE, AUTRE_UAI, f"lycee:{AUTRE_UAI}"))),
     "IDENTIFIANT_INVALIDE": ([], fait("EleveInscrit", ine="?")),
@@ -70,13 +74,13 @@ def test_un_parcours_complet_survit_au_redemarrage(apps, settings):
     assert [r.statut for r in apps().traiter_lot(faits)] == ["ACCEPTE"] * len(faits)
     relue = apps()
     p = relue.parcours(faits[0].cle)
-    assert (p.version, p.issue, p.ouvert, p.jours_en_entreprise) == (17, "EMPLOI", False, 50)
+    assert (p.version, p.issue, p.ouvert, p.jours_en_entreprise) == (18, "EMPLOI", False, 50)
     assert relue.identite(faits[0].cle)["ine"] == "1234567890A"
     assert [r.statut for r in relue.traiter_lot(faits[:2])] == ["DOUBLON", "DOUBLON"]
     conflit = replace(faits[3], empreinte="autre")
     assert relue.traiter_lot([conflit])[0].code == "DOUBLON_CONFLICTUEL"
     relue.oublier(faits[0].cle)
-    assert apps().identite(faits[0].cle) is None and apps().parcours(faits[0].cle).version == 17
+    assert apps().identite(faits[0].cle) is None and apps().parcours(faits[0].cle).version == 18
 
 
 def test_make_app_choisit_le_store_des_settings(settings):

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from ambition.outbox import DomainEventMapper
 from ambition.parcours.exemples import fait
 from ambition.parcours.faits import ACCEPTE, FOQUALE, LYCEE, MISSION_LOCALE, Emetteur
+from ambition_projections.journal import Journal
 from ambition_projections.rebuild import evenements
 
 UAI_PARIS, UAI_LYON, UAI_PARIS_2 = "0753268V", "0690026D", "0750650Z"
@@ -21,6 +21,12 @@ def ml(siret: str) -> Emetteur:
 
 
 FOQ = Emetteur(FOQUALE, "ac-paris", "foquale:ac-paris")
+
+
+def foq(uai: str) -> Emetteur:
+    """The Foquale/MLDS network of the lycée's académie (the only one that may act)."""
+    code = "ac-lyon" if uai == UAI_LYON else "ac-paris"
+    return Emetteur(FOQUALE, code, f"foquale:{code}")
 
 
 def scenario(n: int = 12) -> list:
@@ -49,10 +55,10 @@ def scenario(n: int = 12) -> list:
             facts.append(fait("PaceaSigne", cle=cle, emetteur=ml(siret)))
             facts.append(fait("StageDebute", cle=cle, emetteur=ml(siret)))
         if i % 3 == 1:
-            facts.append(fait("SolutionProposee", cle=cle, emetteur=FOQ, solution_id=f"s{i}"))
-            facts.append(fait("SolutionDemarree", cle=cle, emetteur=FOQ, solution_id=f"s{i}"))
+            facts.append(fait("SolutionProposee", cle=cle, emetteur=foq(uai), solution_id=f"s{i}"))
+            facts.append(fait("SolutionDemarree", cle=cle, emetteur=foq(uai), solution_id=f"s{i}"))
         if i % 6 == 2:
-            facts.append(fait("SolutionProposee", cle=cle, emetteur=FOQ, solution_id=f"s{i}"))
+            facts.append(fait("SolutionProposee", cle=cle, emetteur=foq(uai), solution_id=f"s{i}"))
         if i % 5 == 0:
             facts.append(fait("BilanRealise", cle=cle, emetteur=ml(siret),
                               issue=("FORMATION", "EMPLOI", "PARCOURS_INSERTION")[i % 3]))
@@ -69,8 +75,7 @@ def charger(app, facts) -> None:
 
 def records_of(app, registry) -> list[dict]:
     """Every domain event of the store, as the projections receive them from Kafka."""
-    mapper = DomainEventMapper(app, registry)
-    return [r for _, page in evenements(app, registry, mapper, 1) for r in page]
+    return [r for _, page in evenements(Journal(app, registry), 1) for r in page]
 
 
 def projeter(engine, records, taille: int = 7) -> None:

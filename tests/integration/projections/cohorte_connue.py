@@ -52,7 +52,7 @@ def faits() -> list:
 
     inscrit("A", date(2024, 9, 2), date(2024, 12, 31), 1)
     accueil("A", date(2024, 9, 5), "cons-a1")
-    out.append(_f("PfmpDebutee", "A", lycee(UAI_PARIS), date(2024, 9, 30), periode_id="pfmp-1",
+    out.append(_f("PfmpDebutee", "A", lycee(UAI_PARIS), date(2024, 10, 1), periode_id="pfmp-1",
                   date_debut=date(2024, 10, 1), date_fin_prevue=date(2024, 10, 31)))
     out.append(_f("PfmpTerminee", "A", lycee(UAI_PARIS), date(2024, 10, 31), periode_id="pfmp-1",
                   date_fin=date(2024, 10, 31)))

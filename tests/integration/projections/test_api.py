@@ -12,8 +12,8 @@ from ambition.api.app import create_app
 from ambition.api.jetons import Jetons
 
 TOKENS = {f"lycee:{UAI_PARIS}": "t-paris", f"lycee:{UAI_LYON}": "t-lyon", f"ml:{ML_A}": "t-ml",
-          "foquale:ac-paris": "t-foq", "psad:national": "t-psad", "psad:ac-paris": "t-psad-paris",
-          "dpo:national": "t-dpo"}
+          "foquale:ac-paris": "t-foq", "foquale:ac-lyon": "t-foq-lyon", "psad:national": "t-psad",
+          "psad:ac-paris": "t-psad-paris", "dpo:national": "t-dpo"}
 
 
 def h(actor: str) -> dict:
@@ -88,12 +88,16 @@ def test_mission_locale_and_foquale_views(api):
                    params={"as_of": "2024-12-20"}).json()["total"] >= 1
     assert api.get(f"/v1/missions-locales/{ML_A}/activites", headers=ml).json()["total"] == 6
     stages = api.get(f"/v1/missions-locales/{ML_A}/stages", headers=ml).json()
-    assert stages["total"] == 2 and stages["items"][0]["nature"] == "STAGE"
+    # stages of élèves 0 and 6; élève 0's bilan closed the parcours, which ended its stage
+    assert stages["total"] == 1 and stages["items"][0]["nature"] == "STAGE"
+    # solutions: élèves 1, 4, 10 (Lyon: ac-lyon's network) and 2, 8 (Paris: ac-paris's)
     foq = api.get("/v1/foquale/ac-paris/solutions", headers=h("foquale:ac-paris")).json()
-    assert foq["total"] == 5
-    en_cours = api.get("/v1/foquale/ac-paris/solutions", headers=h("foquale:ac-paris"),
+    assert foq["total"] == 2
+    lyon = api.get("/v1/foquale/ac-lyon/solutions", headers=h("foquale:ac-lyon")).json()
+    assert lyon["total"] == 3
+    en_cours = api.get("/v1/foquale/ac-lyon/solutions", headers=h("foquale:ac-lyon"),
                        params={"statut": "EN_COURS"}).json()
-    assert {s["statut"] for s in en_cours["items"]} == {"EN_COURS"}
+    assert {s["statut"] for s in en_cours["items"]} == {"EN_COURS"} and en_cours["total"] == 2
 
 
 def test_the_timeline_for_the_actors_of_the_parcours_and_404_for_an_unknown_one(api):

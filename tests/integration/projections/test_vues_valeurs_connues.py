@@ -136,9 +136,12 @@ def test_psad_young_people_at_risk(cohorte):
     ids, get = cohorte
     r = get("psad:ac-paris", "/v1/psad/a-risque")
     assert r["total"] == 2
-    assert [(i["parcours_id"], i["jours_utilises"], i["alertes"]) for i in r["items"]] == [
-        (ids["F"], 90, ["FIN_SOUS_15J"]),
-        (ids["D"], 61, ["SANS_ACTIVITE_21J", "SANS_ACCUEIL_10J"])]
+    assert r["items"] == [
+        {"parcours_id": ids["F"], "numero": 1, "uai": UAI_PARIS, "mission_locale": ML_A, "date_debut": "2024-09-02",
+         "date_fin_prevue": "2024-12-10", "jours_utilises": 90, "alertes": ["FIN_SOUS_15J"]},
+        {"parcours_id": ids["D"], "numero": 1, "uai": UAI_PARIS_2, "mission_locale": None, "date_debut": "2024-10-01",
+         "date_fin_prevue": "2025-01-31", "jours_utilises": 61,
+         "alertes": ["SANS_ACTIVITE_21J", "SANS_ACCUEIL_10J"]}]
     avant = get("psad:ac-paris", "/v1/psad/a-risque", as_of="2024-11-23")
     assert {i["parcours_id"]: i["alertes"] for i in avant["items"]} == {
         ids["A"]: ["SANS_ACTIVITE_21J"], ids["F"]: ["SANS_ACTIVITE_21J"],

@@ -18,7 +18,8 @@ def test_postgresql_depuis_un_dsn(tmp_path: Path):
                                 event_store="postgresql://amb:s%40cret@db.local:6543/ambition"))
     assert {k: env[k] for k in env if k.startswith("POSTGRES_")} == {
         "POSTGRES_DBNAME": "ambition", "POSTGRES_HOST": "db.local", "POSTGRES_PORT": "6543",
-        "POSTGRES_USER": "amb", "POSTGRES_PASSWORD": "s@cret"}
+        "POSTGRES_USER": "amb", "POSTGRES_PASSWORD": "s@cret", "POSTGRES_PRE_PING": "y",
+        "POSTGRES_CONNECT_TIMEOUT": "2"}
 
 
 def test_un_autre_store_est_refuse_avec_une_explication(tmp_path: Path):

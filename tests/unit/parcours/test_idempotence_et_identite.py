@@ -32,7 +32,8 @@ def test_INCONNU_un_fait_avant_l_inscription_est_a_parquer(quand):
 def test_un_lot_decide_dans_l_ordre_plusieurs_faits_du_meme_parcours(app):
     inscription = fait("EleveInscrit")
     lot = [fait("AccueilRealise"), inscription, fait("AccueilRealise"), inscription,
-           fait("PfmpDebutee"), fait("BilanRealise"), fait("ActiviteLyceeRealisee")]
+           fait("PfmpDebutee"), fait("BilanRealise"),
+           fait("ActiviteLyceeRealisee", date=date(2024, 12, 21))]
     statuts = [(r.statut, r.code) for r in app.traiter_lot(lot)]
     assert statuts == [("INCONNU", None), ("ACCEPTE", None), ("ACCEPTE", None),
                        ("DOUBLON", None), ("ACCEPTE", None), ("ACCEPTE", None),

@@ -66,9 +66,9 @@ def test_UN_SEUL_PARCOURS_refuse_une_inscription_pendant_un_parcours_ouvert(etan
     refuse(quand(fait("EleveInscrit", date_debut=date(2024, 10, 1))), "UN_SEUL_PARCOURS")
 
 
-def test_UN_SEUL_PARCOURS_refuse_la_meme_annee_apres_cloture(etant_donne, quand):
+def test_UN_SEUL_PARCOURS_refuse_un_debut_avant_la_cloture_precedente(etant_donne, quand):
     etant_donne(fait("EleveInscrit"), fait("AbandonDeclare", date=date(2024, 9, 20)))
-    refuse(quand(fait("EleveInscrit", date_debut=date(2024, 10, 1))), "UN_SEUL_PARCOURS")
+    refuse(quand(fait("EleveInscrit", date_debut=date(2024, 9, 20))), "UN_SEUL_PARCOURS")
 
 
 def test_UN_SEUL_PARCOURS_accepte_une_annee_suivante_apres_cloture(app, etant_donne, quand):

@@ -71,7 +71,7 @@ def test_BILAN_TRIPARTITE_accepte_et_clot_le_parcours(app, etant_donne, quand):
 def test_ISSUE_UNIQUE_refuse_tout_fait_apres_la_cloture(etant_donne, quand):
     etant_donne(fait("EleveInscrit"), fait("AccueilRealise"), fait("BilanRealise"))
     refuse(quand(fait("BilanRealise", issue="EMPLOI")), "ISSUE_UNIQUE")
-    refuse(quand(fait("ActiviteLyceeRealisee")), "ISSUE_UNIQUE")
+    refuse(quand(fait("ActiviteLyceeRealisee", date=date(2024, 12, 21))), "ISSUE_UNIQUE")
     refuse(quand(fait("AbandonDeclare")), "ISSUE_UNIQUE")
 
 
@@ -101,6 +101,9 @@ def test_PARCOURS_INSERTION_met_fin_au_statut_scolaire_et_aux_droits(app, etant_
     etant_donne(fait("BilanRealise", issue="PARCOURS_INSERTION"))
     p = app.parcours(fait("EleveInscrit").cle)
     assert not any(p.droits.values())
+    clos = [e for e in app.events.get(p.id) if type(e).__name__ == "ParcoursClos"][-1]
+    assert (clos.droits_jusqu_au, clos.statut_scolaire_conserve, clos.statut_structure_accueil) \
+        == (date(2024, 12, 20), False, True)
 
 
 @pytest.mark.parametrize("type_", ["PaceaSigne", "StageDebute", "BilanRealise"])
@@ -131,7 +134,7 @@ def test_EMETTEUR_AUTORISE_accepte_le_lycee_la_mission_locale_et_foquale_concern
     etant_donne(fait("EleveInscrit"))
     accepte(quand(fait("AccueilRealise", siret=AUTRE_SIRET_ML, emetteur=AUTRE_ML)))
     accepte(quand(fait("ActiviteMissionLocaleRealisee", emetteur=AUTRE_ML)))
-    accepte(quand(fait("SolutionProposee", emetteur=Emetteur(FOQUALE, "ac-lyon", "foquale:ac-lyon"))))
+    accepte(quand(fait("SolutionProposee", emetteur=Emetteur(FOQUALE, "ac-paris", "foquale:ac-paris"))))
     accepte(quand(fait("SolutionDemarree")))
 
 
@@ -141,7 +144,7 @@ def test_EMETTEUR_AUTORISE_refuse_un_accueil_au_nom_d_une_autre_mission_locale(e
     refuse(quand(fait("AccueilRealise", siret=AUTRE_SIRET_ML)), "EMETTEUR_AUTORISE")
     refuse(quand(fait("AccueilRealise", siret="12345678901234",
                       emetteur=Emetteur(MISSION_LOCALE, "12345678901234", "ml:x"))),
-           "IDENTIFIANT_INVALIDE")
+           "SIRET_INVALIDE")
 
 
 def test_SIRET_de_la_mission_locale_par_defaut_est_valide():

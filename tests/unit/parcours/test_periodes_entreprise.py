@@ -52,10 +52,10 @@ def test_STAGE_SANS_CHEVAUCHEMENT_accepte_deux_periodes_qui_se_suivent(etant_don
                        date_fin_prevue=date(2024, 11, 8))))
 
 
-def test_STAGE_SANS_CHEVAUCHEMENT_refuse_un_siret_invalide(etant_donne, quand):
+def test_SIRET_INVALIDE_refuse_une_entreprise_au_siret_invalide(etant_donne, quand):
     etant_donne(fait("EleveInscrit"))
     r = quand(fait("PfmpDebutee", siret="75000000000001"))
-    refuse(r, "STAGE_SANS_CHEVAUCHEMENT")
+    refuse(r, "SIRET_INVALIDE")
     assert "Luhn" in r.message
 
 

@@ -1,5 +1,7 @@
 """Stateful property test: random sequences of partner facts, valid or not, never leave a
-parcours breaking the arrêté's invariants (in-memory store, so it stays fast)."""
+parcours breaking the arrêté's invariants (in-memory store, so it stays fast). The sequences
+include second parcours (re-entry after a closure), outcome corrections naming a parcours
+number, enrolment corrections and mission-locale moves."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -15,7 +17,10 @@ from ambition.parcours.exemples import (
     AUTRE_SIRET_ML, AUTRE_UAI, EMETTEURS, SIRET_ENTREPRISE, SIRET_ML, fait,
 )
 from ambition.parcours.faits import ACCEPTE, LYCEE, MISSION_LOCALE, Emetteur
+from ambition.parcours.faits import DATE_DU_FAIT
 from ambition.parcours.regles import ajouter_mois
+
+APRES_CLOTURE = ("IssueCorrigee", "PfmpTerminee", "StageTermine", "PaceaTermine")
 
 # dates are drawn as offsets from the current parcours start, so that many facts fit in
 jours = st.integers(-20, 135)
@@ -129,6 +134,28 @@ class ParcoursAleatoire(RuleBasedStateMachine):
         self.envoyer(fait("AbandonDeclare", date=jour) if abandon
                      else fait("IssueCorrigee", date=jour, issue=issue))
 
+    @rule(jour=jours, issue=st.sampled_from(["FORMATION", "EMPLOI", "PARCOURS_INSERTION",
+                                             "ABANDON"]),
+          numero=st.sampled_from([None, 1, 2, 3]), lycee=st.booleans())
+    def corriger_l_issue(self, jour, issue, numero, lycee):
+        self.envoyer(fait("IssueCorrigee", date=self.jour(jour), issue=issue, numero=numero,
+                          emetteur=EMETTEURS[LYCEE] if lycee else EMETTEURS[MISSION_LOCALE]))
+
+    @rule(jour=jours, fin=st.integers(-10, 130), numero=st.sampled_from([1, 2, 3]),
+          boursier=st.sampled_from([None, True, False]))
+    def corriger_l_inscription(self, jour, fin, numero, boursier):
+        self.envoyer(fait("InscriptionCorrigee", date=self.jour(jour), numero=numero,
+                          date_fin_prevue=self.jour(fin), boursier=boursier))
+
+    @rule(jour=jours, numero=st.sampled_from([1, 2, 3]),
+          siret=st.sampled_from([SIRET_ML, AUTRE_SIRET_ML, "12345678901234"]),
+          accueil=st.booleans())
+    def demenager(self, jour, numero, siret, accueil):
+        self.envoyer(fait("MissionLocaleChangee", date=self.jour(jour), numero=numero, siret=siret))
+        if accueil:
+            self.envoyer(fait("AccueilRealise", siret=siret, date=self.jour(jour + 1),
+                              emetteur=Emetteur(MISSION_LOCALE, siret, f"ml:{siret}")))
+
     @rule(data=st.data(), conflictuel=st.booleans())
     def redelivrer(self, data, conflictuel):
         if self.envoyes:
@@ -153,7 +180,7 @@ class ParcoursAleatoire(RuleBasedStateMachine):
         assert p.jours_en_entreprise * 3 <= duree * 2
         bornes = [(x["date_debut"], x["date_fin"]) for x in p.periodes.values()]
         for d, f in bornes:
-            assert debut <= d <= f <= fin
+            assert debut <= d <= f and (p.clos or f <= fin)
         bornes.sort()
         for (_, f1), (d2, _) in zip(bornes, bornes[1:]):
             assert f1 < d2, "overlapping periods"
@@ -161,29 +188,54 @@ class ParcoursAleatoire(RuleBasedStateMachine):
         for s in p.solutions.values():
             assert debut <= s["proposee_le"] <= fin
             assert s["demarree_le"] is None or debut <= s["demarree_le"] <= fin
-        if p.pacea_signe_le is not None:
+        if p.pacea_signe_le is not None and p.pacea_signe_le >= debut:
             naissance = self.naissances[p.numero]
             assert anniversaire(naissance, 16) <= p.pacea_signe_le < anniversaire(naissance, 26)
             assert debut <= p.pacea_signe_le <= fin
 
     @invariant()
-    def une_seule_issue_et_rien_apres_la_cloture(self):
+    def une_seule_issue_et_rien_date_apres_la_cloture(self):
+        """Per parcours number: one closure, within start .. start + 4 months, and nothing of
+        that parcours dated after it but corrections and the ends of things under way."""
         p = self.app.parcours(self.cle)
         if p is None:
             return
-        clos = False
+        par_numero: dict[int, list] = {}
+        numero = 0
         for e in self.app.events.get(p.id):
             nom = type(e).__name__
             if nom == "EleveInscrit":
-                assert not clos or e.numero > 1
-                clos = False
-            elif clos:
-                assert nom == "IssueCorrigee", f"{nom} accepted after closure"
-            elif nom == "ParcoursClos":
-                clos = True
+                numero = e.numero
+                assert numero == len(par_numero) + 1
+            par_numero.setdefault(numero, []).append(e)
+        for numero, evenements in par_numero.items():
+            debut = evenements[0].date_debut
+            clotures = [e for e in evenements if type(e).__name__ == "ParcoursClos"]
+            assert len(clotures) <= 1
+            if numero < len(par_numero):
+                assert len(clotures) == 1, "a new parcours opened while one was open"
+                assert par_numero[numero + 1][0].date_debut > clotures[0].date
+            if not clotures:
+                continue
+            cloture = clotures[0].date
+            assert debut <= cloture <= ajouter_mois(debut, 4)
+            for e in evenements:
+                nom = type(e).__name__
+                champ = DATE_DU_FAIT.get(nom)
+                if nom not in APRES_CLOTURE and champ and nom != "EleveInscrit":
+                    assert getattr(e, champ) <= cloture, f"{nom} dated after the closure"
+
+    @invariant()
+    def les_faits_de_la_mission_locale_suivent_son_accueil(self):
+        p = self.app.parcours(self.cle)
+        if p is None or p.date_accueil is None:
+            return
+        for type_, _, jour in p.activites:
+            if type_ == "MISSION_LOCALE":
+                assert jour >= p.date_accueil or p.mission_locale is not None
 
 
 TestParcoursAleatoire = ParcoursAleatoire.TestCase
-TestParcoursAleatoire.settings = settings(max_examples=500, stateful_step_count=30,
+TestParcoursAleatoire.settings = settings(max_examples=300, stateful_step_count=30,
                                           deadline=None,
                                           suppress_health_check=[HealthCheck.too_slow])

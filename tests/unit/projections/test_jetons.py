@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from ambition.api.acces import Acteur, peut_lire_parcours, territoire_psad
+from ambition.api.acces import Acteur, lisible_jusqu_a, territoire_psad
 from ambition.api.jetons import Jetons, demo_tokens
 from ambition.config import Settings
 
@@ -66,12 +66,16 @@ def test_a_territorial_psad_reads_its_territory_only():
 
 
 def test_the_actors_of_a_parcours():
-    acteurs = {"uai": "0753268V", "mission_locale": None, "territoire": "ac-paris",
-               "foquale": ["foquale:ac-paris"]}
-    readers = ["lycee:0753268V", "foquale:ac-paris", "psad:ac-paris", "psad:national"]
+    acteurs = {"uai": "0753268V", "mission_locale": "44000000000008", "territoire": "ac-paris",
+               "foquale": ["foquale:ac-paris"],
+               "missions_locales": {"12345678901237": 7, "44000000000008": None}}
+    readers = ["lycee:0753268V", "foquale:ac-paris", "psad:ac-paris", "psad:national",
+               "ml:44000000000008"]
     others = ["lycee:0690026D", "ml:13002526500013", "foquale:ac-lyon", "psad:ac-lyon"]
-    assert all(peut_lire_parcours(Acteur(a), acteurs) for a in readers)
-    assert not any(peut_lire_parcours(Acteur(a), acteurs) for a in others)
+    assert all(lisible_jusqu_a(Acteur(a), acteurs) == (True, None) for a in readers)
+    assert not any(lisible_jusqu_a(Acteur(a), acteurs)[0] for a in others)
+    # the mission locale the young person moved away from: up to the move (version 7)
+    assert lisible_jusqu_a(Acteur("ml:12345678901237"), acteurs) == (True, 7)
 
 
 def test_ambition_up_prints_the_demo_tokens_and_the_dashboards_address(tmp_path, monkeypatch):

@@ -5,7 +5,8 @@ from datetime import date
 
 from ambition_projections import suivi
 
-META = {"parcours_id": "p-1", "uai": "0753268V", "mission_locale": None}
+META = {"parcours_id": "p-1", "numero": 1, "uai": "0753268V", "mission_locale": None,
+        "emetteur": "lycee:0753268V"}
 
 
 def ev(**fields) -> dict:
@@ -25,8 +26,8 @@ def test_enrolment_opens_a_followup_without_personal_data():
 
 
 def test_a_new_enrolment_after_closure_is_the_next_parcours():
-    s = suivi.evoluer(inscrit(), "ParcoursClos", META, ev(issue="ABANDON", date=date(2024, 10, 1)))
-    assert suivi.evoluer(s, "EleveInscrit", META, ev(date_debut=date(2025, 9, 1),
+    s = suivi.evoluer(inscrit(), "ParcoursClos", META, ev(issue="ABANDON", statut_scolaire_conserve=True, date=date(2024, 10, 1)))
+    assert suivi.evoluer(s, "EleveInscrit", dict(META, numero=2), ev(date_debut=date(2025, 9, 1),
                                                       date_fin_prevue=date(2025, 12, 31)))["numero"] == 2
 
 
@@ -84,14 +85,14 @@ def test_alert_no_accueil_10_days_after_entry():
 
 
 def test_no_alert_before_entry_or_after_closure():
-    s = suivi.evoluer(inscrit(), "ParcoursClos", META, ev(issue="EMPLOI", date=date(2024, 11, 1)))
+    s = suivi.evoluer(inscrit(), "ParcoursClos", META, ev(issue="EMPLOI", statut_scolaire_conserve=True, date=date(2024, 11, 1)))
     assert suivi.alertes(s, date(2024, 8, 1)) == []
     assert suivi.alertes(s, date(2024, 12, 20)) == []
     assert suivi.SANS_ACCUEIL_10J in suivi.alertes(s, date(2024, 10, 1))  # still open then
 
 
 def test_parcours_insertion_ends_the_statut_scolaire_and_a_correction_restores_it():
-    s = suivi.evoluer(inscrit(), "ParcoursClos", META, ev(issue="PARCOURS_INSERTION", date=date(2024, 12, 1)))
+    s = suivi.evoluer(inscrit(), "ParcoursClos", META, ev(issue="PARCOURS_INSERTION", statut_scolaire_conserve=False, date=date(2024, 12, 1)))
     assert s["etat"] == "CLOS" and not s["statut_scolaire"]
-    s = suivi.evoluer(s, "IssueCorrigee", META, ev(issue="EMPLOI", date=date(2024, 12, 5), motif="x"))
+    s = suivi.evoluer(s, "IssueCorrigee", META, ev(issue="EMPLOI", statut_scolaire_conserve=True, date=date(2024, 12, 5), motif="x"))
     assert s["issue"] == "EMPLOI" and s["statut_scolaire"]

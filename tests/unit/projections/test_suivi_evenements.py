@@ -9,7 +9,9 @@ from datetime import date
 
 from ambition_projections import suivi
 
-META = {"parcours_id": "p-1", "uai": "0753268V", "mission_locale": None}
+META = {"parcours_id": "p-1", "numero": 1, "uai": "0753268V", "mission_locale": None,
+        "emetteur": "ml:12345678901237"}
+ML = "ml:12345678901237/"  # period ids belong to their emitter (the event's metadata)
 DEBUT, FIN = date(2024, 9, 2), date(2024, 12, 31)
 
 
@@ -29,7 +31,8 @@ ETAT_INITIAL = dict(
     conseiller=None, referent="M. Durand", diplome="CAP", specialite="Vente", date_debut=DEBUT,
     date_fin_prevue=FIN, date_accueil=None, date_cloture=None, issue=None, boursier=True,
     interne=False, fonds_sociaux=True, statut_scolaire=True, pacea=False, solution_demarree_le=None,
-    activites=[], periodes={})
+    activites=[], periodes={}, droits_jusqu_au=None, statut_structure_accueil=False, jours_pfmp=None,
+    depassement_deux_tiers=False)
 
 
 def test_enrolment_gives_the_whole_initial_state():
@@ -83,10 +86,10 @@ def test_a_stage_keeps_its_nature_and_ends_on_its_end_date():
     s = suivi.evoluer(inscrit(), "StageDebute", META, ev(
         periode_id="st-1", nature="IMMERSION", siret="75000000000000", date_debut=date(2024, 11, 4),
         date_fin_prevue=date(2024, 11, 22)))
-    assert s["periodes"] == {"st-1": {"nature": "IMMERSION", "siret": "75000000000000", "debut": "2024-11-04",
+    assert s["periodes"] == {ML + "st-1": {"nature": "IMMERSION", "siret": "75000000000000", "debut": "2024-11-04",
                                       "fin": "2024-11-22", "terminee": False}}
     s = suivi.evoluer(s, "StageTermine", META, ev(periode_id="st-1", date_fin=date(2024, 11, 15)))
-    assert s["periodes"]["st-1"] == {"nature": "IMMERSION", "siret": "75000000000000", "debut": "2024-11-04",
+    assert s["periodes"][ML + "st-1"] == {"nature": "IMMERSION", "siret": "75000000000000", "debut": "2024-11-04",
                                      "fin": "2024-11-15", "terminee": True}
     inconnue = suivi.evoluer(s, "StageTermine", META, ev(periode_id="st-9", date_fin=date(2024, 11, 16)))
     assert inconnue["periodes"] == s["periodes"]  # the end of a period never begun changes nothing
@@ -95,15 +98,23 @@ def test_a_stage_keeps_its_nature_and_ends_on_its_end_date():
 def test_a_pfmp_is_a_pfmp_whatever_the_event_says():
     s = suivi.evoluer(inscrit(), "PfmpDebutee", META, ev(
         periode_id="p1", siret="75000000000000", date_debut=date(2024, 10, 1), date_fin_prevue=date(2024, 10, 31)))
-    assert s["periodes"]["p1"]["nature"] == "PFMP"
+    assert s["periodes"][ML + "p1"]["nature"] == "PFMP"
 
 
 def test_closure_and_outcome_correction():
-    s = suivi.evoluer(inscrit(), "ParcoursClos", META, ev(issue="EMPLOI", date=date(2024, 11, 29)))
-    assert s == {**ETAT_INITIAL, "etat": "CLOS", "issue": "EMPLOI", "date_cloture": date(2024, 11, 29)}
-    s = suivi.evoluer(s, "IssueCorrigee", META, ev(issue="PARCOURS_INSERTION", date=date(2025, 1, 10)))
-    assert s == {**ETAT_INITIAL, "etat": "CLOS", "issue": "PARCOURS_INSERTION",
-                 "date_cloture": date(2024, 11, 29), "statut_scolaire": False}
+    """What the domain decided travels in the events (ParcoursClos v2, IssueCorrigee v2)."""
+    s = suivi.evoluer(inscrit(), "ParcoursClos", META, ev(
+        issue="EMPLOI", date=date(2024, 11, 29), droits_jusqu_au=date(2024, 11, 29),
+        statut_scolaire_conserve=True, statut_structure_accueil=False, jours_en_entreprise=0,
+        depassement_deux_tiers=False, periodes_terminees=[]))
+    clos = {**ETAT_INITIAL, "etat": "CLOS", "issue": "EMPLOI", "date_cloture": date(2024, 11, 29),
+            "droits_jusqu_au": date(2024, 11, 29), "jours_pfmp": 0}
+    assert s == clos
+    s = suivi.evoluer(s, "IssueCorrigee", META, ev(
+        issue="PARCOURS_INSERTION", date=date(2025, 1, 10), statut_scolaire_conserve=False,
+        statut_structure_accueil=True))
+    assert s == {**clos, "issue": "PARCOURS_INSERTION", "statut_scolaire": False,
+                 "statut_structure_accueil": True}
 
 
 def test_the_mission_locale_named_by_the_event_metadata_wins():

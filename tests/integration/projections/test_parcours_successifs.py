@@ -1,0 +1,56 @@
+"""Every parcours its own, rights that end, a mission-locale move: the views (SQLite and
+PostgreSQL) of one élève's two parcours, and their rebuild, equal the hand-computed ground truth
+of `parcours_successifs`."""
+from __future__ import annotations
+
+import parcours_successifs as ps
+from aide_vues import projeter, records_of, tout
+from fastapi.testclient import TestClient
+
+from ambition.api.app import create_app
+from ambition.api.jetons import Jetons
+from ambition.parcours import make_app
+from ambition.parcours.exemples import fait
+from ambition.parcours.faits import FOQUALE, LYCEE, MISSION_LOCALE, Emetteur
+from ambition_projections.rebuild import rebuild
+
+CLE = "9" * 32
+ACTEURS = [f"lycee:{ps.UAI_A}", f"lycee:{ps.UAI_B}", f"ml:{ps.ML_A}", f"ml:{ps.ML_B}",
+           "psad:national"]
+TOKENS = {a: f"t-{i}" for i, a in enumerate(ACTEURS)}
+TYPES = {"lycee": LYCEE, "ml": MISSION_LOCALE, "foquale": FOQUALE}
+
+
+def faits() -> list:
+    out = []
+    for _, partner, type_, payload in ps.FAITS:
+        prefixe, ident = partner.split(":")
+        extra = dict(ine=ps.INE, nom="Martin", prenom="Lina", date_naissance=ps.NAISSANCE,
+                     accompagnement_handicap=False) if type_ == "EleveInscrit" else {}
+        out.append(fait(type_, cle=CLE, emetteur=Emetteur(TYPES[prefixe], ident, partner),
+                        **payload, **extra))
+    return out
+
+
+def get(api, actor: str, path: str, **params) -> dict:
+    r = api.get(path, params=params, headers={"Authorization": f"Bearer {TOKENS[actor]}"})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_deux_parcours_une_correction_et_un_demenagement(registry, engine, settings):
+    app = make_app(settings)
+    lot = faits()
+    assert [r.statut for r in app.traiter_lot(lot)] == ["ACCEPTE"] * len(lot)
+    assert [r.statut for r in app.traiter_lot(lot)] == ["DOUBLON"] * len(lot)
+    pid = str(app.parcours(CLE).id)
+    records = records_of(app, registry)
+    assert len(records) == ps.VERSIONS
+    assert [r["parcours"]["numero"] for r in records] == [1] * 6 + [2, 2, 1] + [2] * 6
+    projeter(engine, records, taille=4)
+    api = TestClient(create_app(settings, Jetons(TOKENS)))
+    ps.verifier_les_vues(lambda actor, path, **params: get(api, actor, path, **params), pid)
+    incremental = tout(engine)
+    rebuild(engine, app, registry, progress=False)
+    assert tout(engine) == incremental
+    ps.verifier_les_vues(lambda actor, path, **params: get(api, actor, path, **params), pid)
