@@ -120,11 +120,16 @@ def metrique(port: int, nom: str, **labels: str) -> float:
 
 def tout_lu(r: Running, topic: str, group: str) -> bool:
     """True when the consumer group has committed, on every partition of the topic, the offset
-    the broker gives as its high watermark: every message there has been processed."""
+    the broker gives as its high watermark: every message there has been processed.
+
+    The high watermark is read from fetch responses, polled until every partition has answered:
+    one short poll can return before the broker answers (the check then never succeeds), and
+    Tansu's ListOffsets (``end_offsets``) answers a position short of the log end."""
     from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
     admin = KafkaAdminClient(bootstrap_servers=r.settings.bootstrap)
-    consumer = KafkaConsumer(bootstrap_servers=r.settings.bootstrap, enable_auto_commit=False)
+    consumer = KafkaConsumer(bootstrap_servers=r.settings.bootstrap, enable_auto_commit=False,
+                             fetch_max_wait_ms=100)
     try:
         parts = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic)]
         engages = admin.list_group_offsets({group: parts}).get(group, {})
@@ -132,7 +137,11 @@ def tout_lu(r: Running, topic: str, group: str) -> bool:
         consumer.assign(parts)
         for tp, offset in fin.items():
             consumer.seek(tp, offset)
-        consumer.poll(timeout_ms=500)  # a fetch: its response carries each partition's high watermark
+        # a fetch response carries each partition's high watermark (Tansu's ListOffsets does not
+        # give the log end, so end_offsets cannot be used); poll until every partition answered
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(consumer.highwater(tp) is None for tp in parts):
+            consumer.poll(timeout_ms=200)
         return all(consumer.highwater(tp) is not None and fin[tp] >= consumer.highwater(tp) for tp in parts)
     finally:
         consumer.close()
