@@ -12,10 +12,12 @@ from datetime import date
 import pytest
 from aide_parcours import accepte
 
-from ambition.parcours.exemples import AUTRE_SIRET_ML, SIRET_ML, fait
-from ambition.parcours.faits import MISSION_LOCALE, REFUSE, Emetteur
+from ambition.parcours.exemples import AUTRE_SIRET_ML, AUTRE_UAI, SIRET_ML, UAI, fait
+from ambition.parcours.faits import FOQUALE, LYCEE, MISSION_LOCALE, REFUSE, Emetteur
 
 AUTRE_ML = Emetteur(MISSION_LOCALE, AUTRE_SIRET_ML, f"ml:{AUTRE_SIRET_ML}")
+LYCEE_B = Emetteur(LYCEE, AUTRE_UAI, f"lycee:{AUTRE_UAI}")
+FOQUALE_LYON = Emetteur(FOQUALE, "ac-lyon", "foquale:ac-lyon")
 PERIODE = "the parcours 2024-09-02 .. 2024-12-31"
 SIRET_FAUX = "12345678901234"  # Luhn key wrong
 
@@ -107,6 +109,18 @@ CAS = {
     "unknown stage to end": (
         accueilli(), fait("StageTermine", periode_id="stage-9"),
         f"FAIT_INVALIDE: no STAGE/IMMERSION period stage-9 of ml:{SIRET_ML} in this parcours"),
+    "activity of another mission locale than the accueil's": (
+        accueilli(), fait("ActiviteMissionLocaleRealisee", emetteur=AUTRE_ML),
+        f"EMETTEUR_AUTORISE: ActiviteMissionLocaleRealisee from {AUTRE_SIRET_ML}, but this "
+        f"parcours's mission locale is {SIRET_ML}"),
+    "activity of another lycée": (
+        (inscrit(),), fait("ActiviteLyceeRealisee", emetteur=LYCEE_B),
+        f"EMETTEUR_AUTORISE: ActiviteLyceeRealisee from {AUTRE_UAI}, but this parcours's lycée "
+        f"is {UAI}"),
+    "positionnement by the network of another académie": (
+        (inscrit(),), fait("PositionnementRealise", emetteur=FOQUALE_LYON),
+        "EMETTEUR_AUTORISE: PositionnementRealise from ac-lyon, but this parcours's Foquale/MLDS "
+        "network (the lycée's académie) is ac-paris"),
     # enterprise periods (lycée)
     "PFMP in an enterprise with an invalid SIRET": (
         (inscrit(),), fait("PfmpDebutee", siret=SIRET_FAUX),
@@ -333,3 +347,15 @@ def test_un_demenagement_avant_tout_accueil_est_accepte(app, etant_donne, quand)
     accepte(quand(fait("MissionLocaleChangee")))
     e = _dernier(app, "MissionLocaleChangee")
     assert (e.siret, e.ancienne_mission_locale) == (AUTRE_SIRET_ML, None)
+
+
+def test_le_lycee_qui_a_clos_corrige_l_issue_apres_une_reinscription_ailleurs(app, etant_donne,
+                                                                              quand):
+    # lycée A closed parcours 1 (withdrawal); the élève re-enrolled in lycée B; A still corrects
+    # parcours 1, which B's parcours does not stop
+    etant_donne(inscrit(), fait("AbandonDeclare", date=date(2024, 10, 15)),
+                fait("EleveInscrit", emetteur=LYCEE_B, uai=AUTRE_UAI, date_debut=date(2024, 10, 16),
+                     date_fin_prevue=date(2025, 1, 31)))
+    accepte(quand(fait("IssueCorrigee", emetteur=Emetteur(LYCEE, UAI, f"lycee:{UAI}"), numero=1,
+                       issue="ABANDON", date=date(2024, 10, 20), motif="date corrigée")))
+    assert app.parcours(fait("EleveInscrit").cle).historique[1]["issue"] == "ABANDON"
