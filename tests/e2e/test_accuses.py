@@ -269,6 +269,21 @@ def test_the_node_client_enrols_an_eleve_with_its_identity_sealed(running):
     assert (item["nom"], item["prenom"], item["identite"], item["etat"]) == \
         (identite["nom"], identite["prenom"], "disponible", "OUVERT")
 
+    # a later fact: Node seals the INE afresh (new bytes), the platform finds the same parcours
+    jour = date(1970, 1, 1) + timedelta(days=fields["date_debut"] + 2)
+    done = node("envoyer", env=env_node(r, "ActiviteLyceeRealisee.v1.avsc", {
+        "activite": "CONSOLIDATION_ACQUIS", "date": (jour - date(1970, 1, 1)).days, "duree_heures": 2},
+        AMBITION_INE=identite["ine"]))
+    assert done.returncode == 0, done.stdout + done.stderr
+    fait = json.loads(done.stdout.strip().splitlines()[-1])
+    deadline = time.monotonic() + 60
+    while not (vus := [e for _, e in flux(r.base_url, r.tokens[LYCEE])
+                       if e["parcours"]["origine_event_id"] == fait["event_id"]]):
+        assert time.monotonic() < deadline, "the accepted fact never reached the feed"
+        time.sleep(0.3)
+    assert [(e["type"], e["parcours"]["parcours_id"]) for e in vus] == \
+        [("ambition.parcours.ActiviteLyceeRealisee", item["parcours_id"])]
+
 
 @pytest.mark.parametrize("faute,code", [("identite scellee a une autre cle", "IDENTITE_ILLISIBLE"),
                                         ("info d'un autre partenaire", "SUJET_INVALIDE")])

@@ -8,7 +8,8 @@
 // Both read: AMBITION_BOOTSTRAP, AMBITION_API_URL, AMBITION_TOKEN, AMBITION_PARTNER,
 // AMBITION_PRIVATE_KEY (raw 32-byte Ed25519 seed, base64), AMBITION_SCHEMA (.avsc file),
 // AMBITION_TOPIC, AMBITION_FIELDS (JSON: the event's own fields; dates as days since 1970-01-01).
-// `envoyer` also reads AMBITION_SUBJECT (a sealed subject or parcours:<reference>). `inscrire`
+// `envoyer` also reads AMBITION_SUBJECT (parcours:<reference> or a sealed subject), or AMBITION_INE
+// (the client seals it to the platform's public key). `inscrire`
 // reads AMBITION_IDENTITE (JSON: ine, nom, prenom, date_naissance YYYY-MM-DD,
 // accompagnement_handicap) and seals it to the platform's public key (GET /v1/cle-publique, or
 // AMBITION_IDENTITY_PUBLIC_KEY); for tests of refusals, AMBITION_SEAL_IDENTITE_TO (another public
@@ -181,6 +182,13 @@ async function checkSealedIdentity(vdir) {
   if (!(await open(v.cle_privee_test_only, mine, v.partenaire)).equals(identityJson(clear))) {
     problems.push('identite.json: this client\'s sealing does not open');
   }
+  const [a, b] = [await sealedSubject(v.cle_publique, v.sujet.ine, v.partenaire, pseudo),
+    await sealedSubject(v.cle_publique, v.sujet.ine, v.partenaire, pseudo)];
+  if (a === b || !/^hpke1\.[0-9a-f]{32}\.[A-Za-z0-9_-]+$/.test(a)) problems.push('identite.json: sealing is not randomised base64url');
+  for (const s of [a, b]) {
+    const ine = await open(v.cle_privee_test_only, Buffer.from(s.split('.')[2], 'base64url'), v.partenaire);
+    if (ine.toString('utf8') !== v.sujet.ine) problems.push('identite.json: a fresh sealing of the INE does not open to it');
+  }
   return problems;
 }
 
@@ -236,6 +244,14 @@ async function publicKeyOf(env) { // the platform's public key (docs/contrats.md
   return (await r.json()).cle_publique;
 }
 
+// A fact about an élève: its INE sealed afresh (the platform finds the same parcours), or the
+// subject as given
+async function factAddress(env) {
+  if (!env.AMBITION_INE) return env.AMBITION_SUBJECT;
+  return sealedSubject(await publicKeyOf(env), env.AMBITION_INE, env.AMBITION_PARTNER,
+    pseudonym(env.AMBITION_PRIVATE_KEY, env.AMBITION_INE));
+}
+
 // An enrolment: the subject is the INE sealed, the identity JSON sealed in `identite` (section 5)
 async function enrolmentFields(env) {
   const identity = JSON.parse(env.AMBITION_IDENTITE);
@@ -280,7 +296,7 @@ if (mode === 'vecteurs') {
   process.exit(r.problems.length ? 1 : 0);
 } else if (mode === 'envoyer') {
   const env = process.env;
-  process.exit(await send(env, { subject: env.AMBITION_SUBJECT, fields: JSON.parse(env.AMBITION_FIELDS) }));
+  process.exit(await send(env, { subject: await factAddress(env), fields: JSON.parse(env.AMBITION_FIELDS) }));
 } else if (mode === 'inscrire') {
   process.exit(await send(process.env, await enrolmentFields(process.env)));
 } else {
