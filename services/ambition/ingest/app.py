@@ -56,7 +56,7 @@ def processor() -> Processor:
     if _processor is None:
         from ambition.contracts.codec import Registry
         from ambition.contracts.partners import PartnerDirectory
-        from ambition.parcours import make_app
+        from ambition.bootstrap import make_app
 
         _processor = Processor(settings, make_app(settings), Registry.load(settings.schemas_dir),
                                PartnerDirectory.load(settings))

@@ -18,7 +18,7 @@ from attente import DELAI, jusqua
 from contracts_support import SCHEMAS, creds, directory, registry  # noqa: F401
 from ambition.config import Settings
 from ambition.ingest.processor import Incoming, Processor
-from ambition.parcours import make_app
+from ambition.bootstrap import make_app
 from ambition.sdk import PRODUCERS
 from pgcluster import pg_prive  # noqa: F401
 
