@@ -89,7 +89,8 @@ def mesurer(store: str, store_de, n: int, rounds: int, settings: Settings, lot) 
     from ambition.contracts.codec import Registry
     from ambition.contracts.inbound import lire
     from ambition.contracts.partners import PartnerDirectory
-    from ambition.ingest.processor import Incoming, Processor
+    from ambition.ingest.messages import Incoming
+    from ambition.ingest.processor import Processor
     from ambition.parcours.configuration import env_app, env_du_store
     from ambition.parcours.app import ParcoursApp
 

@@ -19,7 +19,8 @@ from ambition.accuses.publication import publier
 from ambition.config import Settings
 from ambition.reconnect import Outage, unavailable
 
-from .processor import Incoming, Processor
+from .messages import Incoming
+from .processor import Processor
 from .transport import App
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from ambition import metrics
@@ -20,35 +19,13 @@ from ambition.contracts.partners import PartnerDirectory
 from ambition.parcours import Emetteur, Fait
 from ambition.reconnect import unavailable
 
+from .messages import Incoming, Lot
 from .parking import PARQUE, Attente, Envoi, decode_headers
 from .sequence import Source, ordonner
 from .verdicts import Verdicts
 
 log = logging.getLogger(__name__)
 POISON_AFTER = 3
-
-
-@dataclass(frozen=True)
-class Incoming:
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes | None
-    headers: list[tuple[str, bytes]]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    incoming: Incoming
-    statut: str  # accepte | doublon | refuse | parque
-    reason: str | None = None
-
-
-@dataclass
-class Lot:
-    outcomes: list[Outcome] = field(default_factory=list)
-    envois: list[Envoi] = field(default_factory=list)
 
 
 class Processor:
@@ -83,7 +60,7 @@ class Processor:
                        self.registry, self.partners)
         except Rejet as r:
             return Source(inc, None, r, row)
-        cle = msg.cle or self._cle_de_reference(msg.reference)
+        cle = msg.cle or self.app.cle_de_reference(msg.reference)
         if cle is None:
             return Source(inc, None, Rejet("SUJET_INVALIDE", "no parcours has the reference the subject names",
                                            msg.envelope["event_id"], msg.partner_id), row)
@@ -94,26 +71,13 @@ class Processor:
                     empreinte=msg.empreinte)
         return Source(inc, fait, None, row)
 
-    def _cle_de_reference(self, reference: str | None) -> str | None:
-        """The parcours key of a parcours reference (the aggregate's id), if it exists."""
-        from uuid import UUID
-
-        from eventsourcing.application import AggregateNotFoundError
-
-        try:
-            return self.app.repository.get(UUID(reference)).cle
-        except (AggregateNotFoundError, TypeError, ValueError):
-            return None
-
     def _source_parquee(self, row) -> Source:
         inc = Incoming(row.topic, row.partition, row.offset, row.kafka_key, row.value,
                        decode_headers(row.headers))
         return self._source(inc, row)
 
-    def existe(self, cle: str) -> bool:
-        from ambition.parcours.aggregate import Parcours
-
-        return bool(self.app.recorder.select_events(Parcours.id_pour(cle), desc=True, limit=1))
+    def _verdicts(self) -> Verdicts:
+        return Verdicts(self.app, self.attente, self.partners, self.delai)
 
     # -- a batch --------------------------------------------------------------------------
 
@@ -150,7 +114,7 @@ class Processor:
             self._echecs[(inc.topic, inc.partition, inc.offset)] += 1
         if any(self._echecs[(i.topic, i.partition, i.offset)] < POISON_AFTER for i in failed):
             raise RuntimeError(f"{len(failed)} message(s) of the batch failed; the batch is retried")
-        v = Verdicts(self)
+        v = self._verdicts()
         for inc in failed:
             v.refuser(Source(inc, None, None, None), "ERREUR_TRAITEMENT",
                       f"the platform failed {POISON_AFTER} times to process this message; "
@@ -165,8 +129,8 @@ class Processor:
         sources = [self._source(inc) for inc in batch]
         inscrits = {s.fait.cle for s in sources if s.fait and s.fait.type == "EleveInscrit"}
         parquees = [self._source_parquee(r) for r in self.attente.parques(inscrits)] if inscrits else []
-        sequence = ordonner(sources, parquees, self.existe)
-        v = Verdicts(self)
+        sequence = ordonner(sources, parquees, self.app.existe)
+        v = self._verdicts()
         v.decider(sequence)
         lot = Lot(v.outcomes, v.ecrire())
         if v.parking_changed:
@@ -182,10 +146,10 @@ class Processor:
         rows = self.attente.parques(limit=limit)
         connues: dict[str, bool] = {}
         rejouer, limite = [], self.horloge() - timedelta(seconds=self.delai)
-        v = Verdicts(self)
+        v = self._verdicts()
         for row in rows:
             if row.cle not in connues:
-                connues[row.cle] = bool(row.cle) and self.existe(row.cle)
+                connues[row.cle] = bool(row.cle) and self.app.existe(row.cle)
             if connues[row.cle]:
                 rejouer.append(self._source_parquee(row))
             elif _aware(row.first_seen) <= limite:
@@ -193,7 +157,7 @@ class Processor:
         envois = {e.row_id: e for e in v.ecrire()}
         if rejouer:
             try:
-                replay = Verdicts(self)
+                replay = self._verdicts()
                 replay.decider(rejouer)
                 envois.update({e.row_id: e for e in replay.ecrire()})
             except Exception:  # they stay parked, counted by the gauge; the rest of the sweep goes on

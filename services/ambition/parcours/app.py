@@ -121,6 +121,17 @@ class ParcoursApp(Application[UUID]):
         except AggregateNotFoundError:
             return None
 
+    def existe(self, cle: str) -> bool:
+        """Whether a parcours is stored for this key (its last event read, not the history)."""
+        return bool(self.recorder.select_events(Parcours.id_pour(cle), desc=True, limit=1))
+
+    def cle_de_reference(self, reference: str | None) -> str | None:
+        """The parcours key of a parcours reference (the aggregate's id), if it exists."""
+        try:
+            return self.repository.get(UUID(reference)).cle
+        except (AggregateNotFoundError, TypeError, ValueError):
+            return None
+
     def identite(self, cle: str) -> dict[str, Any] | None:
         """Decrypted identity (INE, names, birth date, disability support), for the lycée."""
         donnees = self.recorder.lire_identite(Parcours.id_pour(cle))  # type: ignore[attr-defined]
