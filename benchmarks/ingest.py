@@ -74,7 +74,9 @@ def run_one(n: int, event_store: str, label: str, apres=None) -> dict:
                     time.sleep(0.05)
                 started = time.perf_counter()
                 first = _consumed(metrics_port)
-                while (done := _consumed(metrics_port)) < n:
+                while _consumed(metrics_port) < n:
+                    if platform.dead():
+                        raise RuntimeError(f"ingest died, see {tmp}/log")
                     time.sleep(0.1)
                 elapsed = time.perf_counter() - started
             finally:
