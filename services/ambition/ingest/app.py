@@ -59,8 +59,11 @@ def processor() -> Processor:
         from ambition.contracts.partners import PartnerDirectory
         from ambition.parcours import make_app
 
-        _processor = Processor(settings, make_app(settings), Registry.load(settings.schemas_dir),
-                               PartnerDirectory.load(settings))
+        from .lecture import lecteur
+
+        registry, partners = Registry.load(settings.schemas_dir), PartnerDirectory.load(settings)
+        _processor = Processor(settings, make_app(settings), registry, partners,
+                               lecteur=lecteur(settings, registry, partners))
     return _processor
 
 
