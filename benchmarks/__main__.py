@@ -61,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seconds", type=float, help="freshness: measured duration (default 15, --full 60)")
     p.add_argument("--backlog", type=int, help="ingest: enrolments in the backlog (default 6000, --full 20000)")
     p.add_argument("--rounds", type=int, help="stages: rounds, the median kept (default 3, --full 5)")
+    p.add_argument("--readers", type=int, default=2,
+                   help="ingest: AMBITION_INGEST_READERS of the worker (default 2, 0 = none)")
     p.add_argument("--n", type=int, default=2000, help="stages: enrolments a round (default 2000)")
     args = p.parse_args(argv)
     unknown = [n for n in args.names if n not in NAMES]
@@ -81,12 +83,12 @@ def main(argv: list[str] | None = None) -> int:
         from .vues import rebuild_et_psad
 
         print()
-        r["ingest"] = {x["store"]: x for x in ingest.main(backlog, apres=rebuild_et_psad)}
+        r["ingest"] = {x["store"]: x for x in ingest.main(backlog, apres=rebuild_et_psad, readers=args.readers)}
     if "freshness" in names:
         from . import freshness
 
         print()
-        r["freshness"] = freshness.run(rate=args.rate, seconds=seconds)
+        r["freshness"] = freshness.run(rate=args.rate, seconds=seconds, readers=args.readers)
     print()
     print(tableau(r, args.rate, seconds, backlog))
     return 0
@@ -105,11 +107,14 @@ def tableau(r: dict, rate: float, seconds: float, backlog: int) -> str:
             e = et[store]
             ligne(f"ceiling, {store}: library alone, 200 aggregates a transaction",
                   f"{e.plafond:,.0f}/s (median)", None)
-            ligne(f"Processor.handle, {store} (no broker) ≥ 50 % of the ceiling",
+            ligne(f"Processor.handle, {store} (no broker), reading here ≥ 50 % of the ceiling",
                   f"{e.processor:,.0f}/s = {e.processor / e.plafond:.0%}", e.processor / e.plafond >= 0.5)
+            ligne(f"Processor.handle, {store} (no broker), {e.lecteurs} reading processes ≥ 50 % of the ceiling",
+                  f"{e.parallele:,.0f}/s = {e.parallele / e.plafond:.0%}", e.parallele / e.plafond >= 0.5)
         if store in ing and store in et:
             x, p = ing[store]["per_second"], et[store].plafond
-            ligne(f"ingest end to end, {store}, backlog {backlog}, 1 worker ≥ 50 % of the ceiling",
+            ligne(f"ingest end to end, {store}, backlog {backlog}, 1 worker, "
+                  f"{ing[store]['readers']} reading processes ≥ 50 % of the ceiling",
                   f"{x:,.0f}/s = {x / p:.0%}", x / p >= 0.5)
     if "freshness" in r:
         f = r["freshness"]

@@ -70,26 +70,31 @@ class Etapes:
     lire: float
     decider: float
     processor: float
+    parallele: float
+    lecteurs: int
 
     def lignes(self) -> list[str]:
         p = self.plafond
         return [f"  {self.store:<10} ceiling (library alone)       {p:>9,.0f}/s",
                 f"  {self.store:<10} read (decode, verify, checks) {self.lire:>9,.0f}/s  {self.lire / p:6.0%} of the ceiling",
                 f"  {self.store:<10} decide + store (traiter_lot)  {self.decider:>9,.0f}/s  {self.decider / p:6.0%} of the ceiling",
-                f"  {self.store:<10} Processor.handle (no broker)  {self.processor:>9,.0f}/s  {self.processor / p:6.0%} of the ceiling"]
+                f"  {self.store:<10} Processor.handle (no broker)  {self.processor:>9,.0f}/s  {self.processor / p:6.0%} of the ceiling",
+                f"  {self.store:<10}   with {self.lecteurs} reading processes    {self.parallele:>9,.0f}/s  {self.parallele / p:6.0%} of the ceiling"]
 
 
 def _median(fn, rounds: int) -> float:
     return statistics.median(fn() for _ in range(rounds))
 
 
-def mesurer(store: str, store_de, n: int, rounds: int, settings: Settings, lot) -> Etapes:
+def mesurer(store: str, store_de, n: int, rounds: int, settings: Settings, lot,
+            lecteurs: int = 2) -> Etapes:
     """``store_de(round)`` returns the settings of an empty store (its own var_dir and event
     store) for one round; ``settings`` hold the partners who signed ``lot``."""
     from ambition.contracts.codec import Registry
     from ambition.contracts.inbound import lire
     from ambition.contracts.partners import PartnerDirectory
     from ambition.ingest.messages import Incoming
+    from ambition.ingest.lecture import LecteurParallele
     from ambition.ingest.processor import Processor
     from ambition.parcours.configuration import env_app, env_du_store
     from ambition.parcours.app import ParcoursApp
@@ -127,10 +132,10 @@ def mesurer(store: str, store_de, n: int, rounds: int, settings: Settings, lot) 
         app.close()
         return rate
 
-    def un_processor() -> float:
+    def un_processor(lecteur=None) -> float:
         s = store_de(next(compteur))
         app = ParcoursApp(env=env_app(s))
-        proc = Processor(s, app, registry, partners)
+        proc = Processor(s, app, registry, partners, lecteur=lecteur)
         batch = [Incoming(topic, 0, k, key, value, headers) for k, (key, value, headers) in enumerate(raw)]
         started = time.perf_counter()
         for k in range(0, len(batch), BATCH):
@@ -143,5 +148,10 @@ def mesurer(store: str, store_de, n: int, rounds: int, settings: Settings, lot) 
     lecture = _median(une_lecture, rounds)
     decision = _median(une_decision, rounds)
     processor = _median(un_processor, rounds)
+    parallele = LecteurParallele(settings, registry, partners, lecteurs)
+    try:
+        avec_pool = _median(lambda: un_processor(parallele), rounds)
+    finally:
+        parallele.close()
     p = statistics.median([p, _median(un_plafond, rounds)])  # the ceiling brackets the stages
-    return Etapes(store, p, lecture, decision, processor)
+    return Etapes(store, p, lecture, decision, processor, avec_pool, lecteurs)

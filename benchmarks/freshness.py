@@ -47,7 +47,7 @@ def _mean(url: str, histogram: str) -> float:
     return values.get(f"{histogram}_sum", 0) / count if count else 0.0
 
 
-def run(rate: float = 200, seconds: float = 30) -> dict:
+def run(rate: float = 200, seconds: float = 30, readers: int = 0) -> dict:
     from ambition.api.jetons import demo_tokens
     from ambition.broker import EmbeddedBroker
     from ambition.config import Settings, load_topics
@@ -63,7 +63,8 @@ def run(rate: float = 200, seconds: float = 30) -> dict:
     env = {"AMBITION_KAFKA_BOOTSTRAP": broker.bootstrap, "AMBITION_VAR_DIR": str(base / "var"),
            "AMBITION_API_PORT": str(_free_port()), "AMBITION_INGEST_METRICS_PORT": str(_free_port()),
            "AMBITION_PROJECTION_METRICS_PORT": str(_free_port()),
-           "AMBITION_RELAY_METRICS_PORT": str(_free_port()), "AMBITION_API_TOKENS": ""}
+           "AMBITION_RELAY_METRICS_PORT": str(_free_port()), "AMBITION_API_TOKENS": "",
+           "AMBITION_INGEST_READERS": str(readers)}
     settings = Settings(var_dir=base / "var", kafka_bootstrap=broker.bootstrap,
                         api_port=int(env["AMBITION_API_PORT"]))
     create_topics(broker.bootstrap, load_topics())

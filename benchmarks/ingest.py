@@ -53,14 +53,15 @@ def _publish(settings: Settings, bootstrap: str, n: int) -> float:
     return lot.per_second
 
 
-def run_one(n: int, event_store: str, label: str, apres=None) -> dict:
+def run_one(n: int, event_store: str, label: str, apres=None, readers: int = 0) -> dict:
     """``apres(settings)``, if given, runs on the filled store once the worker is stopped
     (the rebuild and PSAD benchmarks), before the temporary store goes."""
     with tempfile.TemporaryDirectory() as tmp:
         broker = EmbeddedBroker(_port(), log_path=Path(tmp) / "broker.log").start()
         metrics_port = _port()
         env = {"AMBITION_KAFKA_BOOTSTRAP": broker.bootstrap, "AMBITION_VAR_DIR": f"{tmp}/var",
-               "AMBITION_EVENT_STORE": event_store, "AMBITION_INGEST_METRICS_PORT": str(metrics_port)}
+               "AMBITION_EVENT_STORE": event_store, "AMBITION_INGEST_METRICS_PORT": str(metrics_port),
+               "AMBITION_INGEST_READERS": str(readers)}
         settings = Settings(var_dir=Path(tmp) / "var", event_store=event_store,
                             kafka_bootstrap=broker.bootstrap)
         try:
@@ -87,7 +88,7 @@ def run_one(n: int, event_store: str, label: str, apres=None) -> dict:
     rate = (n - first) / elapsed
     print(f"  {label:<10} {n} enrolments: SDK built and signed {sdk_rate:,.0f}/s; "
           f"processor {rate:,.0f} decided/s ({elapsed:.1f}s for {n - first:.0f})", flush=True)
-    return {"store": label, "n": n, "per_second": rate, "sdk_per_second": sdk_rate, **extra}
+    return {"store": label, "n": n, "per_second": rate, "readers": readers, "sdk_per_second": sdk_rate, **extra}
 
 
 def _pg_dsn() -> str:
@@ -103,13 +104,13 @@ def _drop(dsn: str) -> None:
         c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def main(n: int = 20000, apres=None) -> list[dict]:
-    print(f"ingest: rentrée peak, backlog of {n} enrolments, 1 worker, batch "
-          f"{Settings().batch_size}", flush=True)
-    results = [run_one(n, "", "sqlite")]
+def main(n: int = 20000, apres=None, readers: int = 0) -> list[dict]:
+    print(f"ingest: rentrée peak, backlog of {n} enrolments, 1 worker ({readers} reading processes), "
+          f"batch {Settings().batch_size}", flush=True)
+    results = [run_one(n, "", "sqlite", readers=readers)]
     dsn = _pg_dsn()
     try:
-        results.append(run_one(n, dsn, "postgresql", apres))
+        results.append(run_one(n, dsn, "postgresql", apres, readers))
     finally:
         _drop(dsn)
     return results

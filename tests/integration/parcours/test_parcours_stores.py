@@ -141,11 +141,11 @@ class AppDevancee(ParcoursApp):
     rival: ParcoursApp
     faits_du_rival: list = []
 
-    def parcours(self, cle):
-        p = super().parcours(cle)
+    def charger(self, cles):
+        lus = super().charger(cles)
         if self.faits_du_rival:
             self.rival.traiter_lot([self.faits_du_rival.pop(0)])
-        return p
+        return lus
 
 
 def test_traiter_lot_recharge_et_rejoue_apres_un_conflit(apps):
