@@ -42,11 +42,13 @@ prometheus:
 dashboard: install
 	$(BIN)/python infra/grafana/dashboard.py
 
-# the Node.js partner client of tests/node (avsc, kafkajs, pinned in its package-lock.json)
+# the Node.js partner client of tests/node (avsc, kafkajs, @hpke/core, pinned in its
+# package-lock.json); installed again whenever the lock is newer than what npm ci installed
 node:
 	@command -v node >/dev/null && command -v npm >/dev/null || { \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm; }
-	@test -d tests/node/node_modules || npm ci --prefix tests/node --no-audit --no-fund --silent
+	@test tests/node/node_modules/.package-lock.json -nt tests/node/package-lock.json \
+	  || npm ci --prefix tests/node --no-audit --no-fund --silent
 
 test: install postgres chromium prometheus node
 	$(BIN)/python -m pytest -q -p no:cacheprovider

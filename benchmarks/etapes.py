@@ -96,8 +96,7 @@ def mesurer(store: str, store_de, n: int, rounds: int, settings: Settings, lot,
     from ambition.ingest.messages import Incoming
     from ambition.ingest.lecture import LecteurParallele
     from ambition.ingest.processor import Processor
-    from ambition.parcours.configuration import env_app, env_du_store
-    from ambition.parcours.app import ParcoursApp
+    from ambition.bootstrap import env_du_store, make_app
 
     registry, partners = Registry.load(settings.schemas_dir), PartnerDirectory.load(settings)
     topic = settings.topics.lycee
@@ -124,7 +123,7 @@ def mesurer(store: str, store_de, n: int, rounds: int, settings: Settings, lot,
                                         partner_id=m.partner_id),
                       cle=m.cle, time=m.envelope["time"], payload=m.payload, empreinte=m.empreinte)
                  for m in lus]
-        app = ParcoursApp(env=env_app(store_de(next(compteur))))
+        app = make_app(store_de(next(compteur)))
         started = time.perf_counter()
         for k in range(0, len(faits), BATCH):
             app.traiter_lot(faits[k:k + BATCH])
@@ -134,7 +133,7 @@ def mesurer(store: str, store_de, n: int, rounds: int, settings: Settings, lot,
 
     def un_processor(lecteur=None) -> float:
         s = store_de(next(compteur))
-        app = ParcoursApp(env=env_app(s))
+        app = make_app(s)
         proc = Processor(s, app, registry, partners, lecteur=lecteur)
         batch = [Incoming(topic, 0, k, key, value, headers) for k, (key, value, headers) in enumerate(raw)]
         started = time.perf_counter()

@@ -19,7 +19,7 @@ def rebuild_et_psad(settings: Settings, requetes: int = 40) -> dict:
     """``ambition rebuild`` of every view (read store in the event store's database), then
     ``requetes`` PSAD syntheses, national and per territory, as the API runs them."""
     from ambition.contracts.codec import Registry
-    from ambition.parcours import make_app
+    from ambition.bootstrap import make_app
     from ambition.sqlstore import read_engine
     from ambition_projections import generations, psad, territoires
     from ambition_projections.rebuild import rebuild

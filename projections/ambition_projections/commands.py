@@ -8,7 +8,7 @@ import sys
 def _rebuild(args: argparse.Namespace) -> int:
     from ambition.config import Settings
     from ambition.contracts.codec import Registry
-    from ambition.parcours import make_app
+    from ambition.bootstrap import make_app
     from ambition.sqlstore import read_engine
 
     from .rebuild import RebuildEnCours, rebuild

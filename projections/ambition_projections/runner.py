@@ -79,7 +79,7 @@ class ProjectionWorker:
     def __init__(self, settings: Settings, engine: Engine, registry, app=None, idle: float = 0.1,
                  group_id: str = "ambition-projections"):
         if app is None:
-            from ambition.parcours import make_app
+            from ambition.bootstrap import make_app
 
             app = make_app(settings)
         self.settings, self.engine, self.registry = settings, engine, registry

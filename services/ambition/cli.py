@@ -45,7 +45,7 @@ def _relay(args) -> int:
     from . import metrics
     from .contracts.codec import Registry
     from .outbox import Relay
-    from .parcours import make_app
+    from .bootstrap import make_app
 
     settings = Settings()
     metrics.serve(settings.relay_metrics_port)

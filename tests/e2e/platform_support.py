@@ -164,7 +164,7 @@ def tout_decide_et_projete(r: Running, delai: float = 120) -> None:
 def vues_a_jour(r: Running) -> bool:
     """True when every view's position (kept with its rows) has reached the event store's
     last notification: the projections follow the store, not parcours.events."""
-    from ambition.parcours import make_app
+    from ambition.bootstrap import make_app
     from ambition.sqlstore import read_engine
     from ambition_projections import generations
 

@@ -1,8 +1,9 @@
 """Receipts end to end: every partner message gets the right receipt, for its partner only, from
 the API and on the receipts topic; a partner's token sees nobody else's; the sandbox answers
 what the platform then does; a client in another language, written from docs/integration.md
-alone (tests/node/client.mjs: Node.js, avsc, kafkajs), checks itself against the test vectors
-and gets a message accepted."""
+and docs/contrats.md alone (tests/node/client.mjs: Node.js, avsc, kafkajs, @hpke/core), checks
+itself against the test vectors (sealed identities included), gets a fact accepted, enrols an
+élève with its identity sealed, and gets the documented refusal for an identity it sealed wrong."""
 from __future__ import annotations
 
 import base64
@@ -16,12 +17,14 @@ from datetime import date, timedelta
 
 import httpx
 import pytest
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from kafka import KafkaConsumer, TopicPartition
 from platform_support import producteurs
 
 from ambition.config import ROOT
 from ambition.contracts.identifiants import cle_uai
 from ambition.exchange.cohorte import RENTREE, TODAY
+from ambition.pseudonym import cle_parcours
 from ambition.sdk.consumer import flux
 from ambition.simulator import inscription
 
@@ -173,7 +176,7 @@ NODE = ROOT / "tests" / "node"
 
 
 def node(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    assert (NODE / "node_modules" / "kafkajs").is_dir(), "run `make node` (npm ci in tests/node)"
+    assert (NODE / "node_modules" / "@hpke" / "core").is_dir(), "run `make node` (npm ci in tests/node)"
     return subprocess.run(["node", str(NODE / "client.mjs"), *args], capture_output=True, text=True,
                           timeout=150, env=dict(os.environ, **(env or {})))
 
@@ -182,7 +185,7 @@ def test_the_node_client_agrees_with_every_test_vector():
     done = node("vecteurs", str(ROOT / "docs" / "vecteurs"), str(ROOT / "schemas"))
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(done.stdout)
-    assert report["problems"] == [] and report["schemas"] >= 36 and report["rebuilt"] == 2
+    assert report["problems"] == [] and report["schemas"] >= 36 and report["rebuilt"] == 3
 
 
 def test_the_node_client_gets_a_message_accepted_by_a_running_platform(running):
@@ -214,3 +217,94 @@ def test_the_node_client_gets_a_message_accepted_by_a_running_platform(running):
         time.sleep(0.3)
     assert [(e["type"], e["activite"], e["parcours"]["uai"]) for e in vus] == \
         [("ambition.parcours.ActiviteLyceeRealisee", "PREPARATION_EPREUVES", "0753268V")]
+
+
+def env_node(r, schema: str, fields: dict, **extra: str) -> dict:
+    """What the Node client is given: what a partner's vendor gets from the operator."""
+    return {"AMBITION_BOOTSTRAP": r.settings.bootstrap, "AMBITION_API_URL": r.base_url,
+            "AMBITION_TOKEN": r.tokens[LYCEE], "AMBITION_PARTNER": LYCEE,
+            "AMBITION_PRIVATE_KEY": (r.settings.var_dir / "keys" / "lycee_0753268V.key").read_text().strip(),
+            "AMBITION_SCHEMA": str(ROOT / "schemas" / "lycee" / schema), "AMBITION_TOPIC": r.settings.topics.lycee,
+            "AMBITION_FIELDS": json.dumps(fields), **extra}
+
+
+def eleve(seed: int) -> tuple[dict, dict]:
+    """(identity, enrolment fields) of an eligible élève of lycee:0753268V, as the Node client
+    takes them (identity in clear: the client seals it; dates as days since 1970-01-01)."""
+    champs, _ = inscription(random.Random(seed), "0753268V", RENTREE, TODAY)
+    jours = lambda d: (d - date(1970, 1, 1)).days  # noqa: E731
+    identite = {"ine": champs["ine"], "nom": champs["nom"], "prenom": champs["prenom"],
+                "date_naissance": champs["date_naissance"].isoformat(), "accompagnement_handicap": True}
+    fields = {"uai": "0753268V", "diplome": "CAP", "specialite": None, "session_examen": RENTREE.year,
+              "resultat_examen": champs["resultat_examen"], "en_emploi": False, "en_formation": False,
+              "consentement_eleve": True, "consentement_representant_legal": True,
+              "referent": champs["referent"], "mission_locale_pressentie": None,
+              "date_debut": jours(champs["date_debut"]), "date_fin_prevue": jours(champs["date_fin_prevue"]),
+              "boursier": False, "interne": False, "fonds_sociaux": False}
+    return identite, fields
+
+
+def sans_identite(texte: str, identite: dict) -> None:
+    for personnel in (identite["ine"], identite["nom"], identite["prenom"], identite["date_naissance"]):
+        assert personnel not in texte
+
+
+def test_the_node_client_enrols_an_eleve_with_its_identity_sealed(running):
+    r = running
+    identite, fields = eleve(51)
+    # the platform's public key is read from GET /v1/cle-publique, as the guide says
+    done = node("inscrire", env=env_node(r, "EleveInscrit.v3.avsc", fields,
+                                         AMBITION_IDENTITE=json.dumps(identite)))
+    assert done.returncode == 0, done.stdout + done.stderr
+    recu = json.loads(done.stdout.strip().splitlines()[-1])
+    assert (recu["statut"], recu["code"], recu["type"], recu["authentifie"]) == \
+        ("accepte", None, "ambition.lycee.EleveInscrit", True)
+    sans_identite(json.dumps(recu), identite)
+    # the platform opened what Node sealed: the élève is in the lycée's view under its parcours
+    # key (the platform's own, from the INE), with the names the identity carried
+    cle = cle_parcours(identite["ine"], r.settings.pseudonym_secret)
+    vue = r.wait_for("/v1/lycees/0753268V/eleves", lambda b: any(i["cle"] == cle for i in b["items"]),
+                     actor=LYCEE, limit=1000)
+    [item] = [i for i in vue["items"] if i["cle"] == cle]
+    assert (item["nom"], item["prenom"], item["identite"], item["etat"]) == \
+        (identite["nom"], identite["prenom"], "disponible", "OUVERT")
+
+    # a later fact: Node seals the INE afresh (new bytes), the platform finds the same parcours
+    jour = date(1970, 1, 1) + timedelta(days=fields["date_debut"] + 2)
+    done = node("envoyer", env=env_node(r, "ActiviteLyceeRealisee.v1.avsc", {
+        "activite": "CONSOLIDATION_ACQUIS", "date": (jour - date(1970, 1, 1)).days, "duree_heures": 2},
+        AMBITION_INE=identite["ine"]))
+    assert done.returncode == 0, done.stdout + done.stderr
+    fait = json.loads(done.stdout.strip().splitlines()[-1])
+    deadline = time.monotonic() + 60
+    while not (vus := [e for _, e in flux(r.base_url, r.tokens[LYCEE])
+                       if e["parcours"]["origine_event_id"] == fait["event_id"]]):
+        assert time.monotonic() < deadline, "the accepted fact never reached the feed"
+        time.sleep(0.3)
+    assert [(e["type"], e["parcours"]["parcours_id"]) for e in vus] == \
+        [("ambition.parcours.ActiviteLyceeRealisee", item["parcours_id"])]
+
+
+@pytest.mark.parametrize("faute,code", [("identite scellee a une autre cle", "IDENTITE_ILLISIBLE"),
+                                        ("info d'un autre partenaire", "SUJET_INVALIDE")])
+def test_the_node_clients_enrolment_sealed_wrong_is_refused_with_no_identity_in_its_receipt(
+        running, faute, code):
+    r = running
+    identite, fields = eleve(52 if code == "IDENTITE_ILLISIBLE" else 53)
+    autre_cle = base64.b64encode(X25519PrivateKey.generate().public_key().public_bytes_raw()).decode()
+    faux = ({"AMBITION_SEAL_IDENTITE_TO": autre_cle} if code == "IDENTITE_ILLISIBLE"
+            else {"AMBITION_SEAL_INFO_PARTNER": AUTRE})
+    done = node("inscrire", env=env_node(r, "EleveInscrit.v3.avsc", fields,
+                                         AMBITION_IDENTITE=json.dumps(identite), **faux))
+    assert done.returncode == 1, done.stdout + done.stderr
+    recu = json.loads(done.stdout.strip().splitlines()[-1])
+    assert (recu["statut"], recu["code"], recu["authentifie"]) == ("refuse", code, True), recu
+    assert recu["message"]
+    sans_identite(json.dumps(recu), identite)
+    [(cle_kafka, sur_topic)] = [(k, d) for k, d in lire_topic(r.settings.bootstrap, r.settings.topics.accuses,
+                                                              {recu["event_id"]}) if d["event_id"] == recu["event_id"]]
+    assert (cle_kafka, sur_topic["code"]) == (LYCEE, code)
+    sans_identite(json.dumps(sur_topic), identite)
+    cle = cle_parcours(identite["ine"], r.settings.pseudonym_secret)
+    vue = r.get("/v1/lycees/0753268V/eleves", LYCEE, limit=1000)
+    assert cle not in {i["cle"] for i in vue["items"]}

@@ -31,7 +31,7 @@ from ambition.api.jetons import demo_tokens
 from ambition.config import Settings
 from ambition.contracts.partners import demo_partners
 from ambition.exchange.cohorte import envoyer, generer, melanger
-from ambition.parcours import make_app
+from ambition.bootstrap import make_app
 from ambition.sdk import PRODUCERS
 
 pytestmark = pytest.mark.e2e

@@ -17,7 +17,7 @@ from platform_support import arreter, demarrer, essentiel, producteurs
 
 from ambition.contracts.partners import demo_partners
 from ambition.exchange.cohorte import envoyer, generer, melanger
-from ambition.parcours import make_app
+from ambition.bootstrap import make_app
 
 pytestmark = pytest.mark.e2e
 

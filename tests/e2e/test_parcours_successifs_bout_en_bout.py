@@ -11,7 +11,7 @@ import pytest
 from platform_support import producteurs
 
 from ambition.contracts.codec import Registry
-from ambition.parcours import make_app
+from ambition.bootstrap import make_app
 from ambition.sqlstore import read_engine
 from ambition_projections.rebuild import rebuild
 

@@ -15,7 +15,7 @@ from verite import Verite, attendre, verifier_vues
 from ambition.config import Settings
 from ambition.contracts.partners import demo_partners
 from ambition.exchange.cohorte import envoyer, generer, melanger
-from ambition.parcours import make_app
+from ambition.bootstrap import make_app
 
 pytestmark = pytest.mark.e2e
 

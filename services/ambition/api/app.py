@@ -38,7 +38,7 @@ def create_app(settings: Settings | None = None, jetons: Jetons | None = None) -
 
     @lru_cache(maxsize=1)
     def parcours_app():
-        from ambition.parcours import make_app
+        from ambition.bootstrap import make_app
 
         return make_app(settings)
 

@@ -7,7 +7,10 @@
 - ``partenaires.json``: the vectors' partners and their test keys (RFC 8032 section 7.1 keys 1
   and 2; published, so never registered on a real platform);
 - ``messages/*.json``: signed messages with their exact bytes (key, value, headers, and the bytes
-  the signature covers), the record they carry, and the verdict of the reading edge.
+  the signature covers), the record they carry, and the verdict of the reading edge (opening
+  sealed identities with the TEST identity key of ``identite.json``);
+- ``identite.json``: the sealed-identity known answers of docs/contrats.md (HPKE suite, TEST
+  X25519 key pair, ``info``, a sealed subject and a sealed ``identite`` with their plaintexts).
 
 ``python -m ambition.contracts.vecteurs`` rewrites docs/vecteurs/ from the schemas; the suite
 checks the files are current and that each verdict holds (tests/unit/contracts/test_vecteurs.py).
@@ -22,6 +25,8 @@ from pathlib import Path
 from fastavro.schema import to_parsing_canonical_form
 
 from ambition.config import ROOT
+
+from ambition.identite import scellement, vecteurs as scelles
 
 from . import signing
 from .codec import MAGIC, Registry, crc64_fingerprint
@@ -63,7 +68,24 @@ def schemas(registry: Registry) -> list[dict]:
     return out
 
 
+def identite() -> dict:
+    """The sealed-identity vectors: what any HPKE implementation must open, and to what."""
+    sujet = scelles.SUJET.split(".")
+    clair = scelles.IDENTITE_CLAIRE.decode()
+    return {"description": "Sealed identity (docs/contrats.md): HPKE RFC 9180 base mode, single shot; "
+                           "sealed value = enc (32 bytes) || ciphertext; aad empty. TEST keys: never "
+                           "in production.",
+            "suite": {"mode": 0, "kem_id": 0x0020, "kdf_id": 0x0001, "aead_id": 0x0001,
+                      "kem": "DHKEM(X25519, HKDF-SHA256)", "kdf": "HKDF-SHA256", "aead": "AES-128-GCM"},
+            "cle_privee_test_only": scellement.CLE_DE_TEST, "cle_publique": scellement.CLE_PUBLIQUE_DE_TEST,
+            "partenaire": scelles.PARTENAIRE, "info": scellement.info(scelles.PARTENAIRE).decode(),
+            "sujet": {"valeur": scelles.SUJET, "pseudo": sujet[1], "ine": "0123456789" + "A"},
+            "identite": {"scelle_hex": scelles.IDENTITE_HEX, "clair": clair}}
+
+
 def _json(v):
+    if isinstance(v, bytes):
+        return {"bytes_hex": v.hex()}
     if isinstance(v, datetime):
         return {"timestamp-millis": int(v.timestamp() * 1000), "iso": v.isoformat()}
     if isinstance(v, date):
@@ -74,9 +96,10 @@ def _json(v):
 
 
 def _message(registry, nom, description, pid, fullname, champs, verdict, *, event_id,
-             topic=None, alterer=None, headers_extra=None, ce_id=None) -> tuple[str, dict]:
+             topic=None, alterer=None, headers_extra=None, ce_id=None, subject=CLE,
+             key=CLE) -> tuple[str, dict]:
     ptype = CLES[pid][0]
-    envelope = {"event_id": event_id, "source": pid, "type": fullname, "time": TIME, "subject": CLE}
+    envelope = {"event_id": event_id, "source": pid, "type": fullname, "time": TIME, "subject": subject}
     record = {"envelope": envelope, **champs}
     value = registry.encode(fullname, record)
     headers = [(signing.PARTNER_HEADER, pid.encode()), ("ce_id", (ce_id or event_id).encode()),
@@ -89,7 +112,7 @@ def _message(registry, nom, description, pid, fullname, champs, verdict, *, even
         value = alterer(value)
     return nom, {
         "description": description, "partenaire": pid, "topic": topic or TOPICS[ptype],
-        "key": _b64(CLE.encode()), "value": _b64(value), "value_hex": value.hex(),
+        "key": _b64(key.encode()), "value": _b64(value), "value_hex": value.hex(),
         "headers": [[n, _b64(v)] for n, v in headers],
         "octets_signes_hex": signe.hex(), "enregistrement": _json(record),
         "verdict_attendu": verdict}
@@ -101,7 +124,20 @@ def messages(registry: Registry) -> dict[str, dict]:
     lyc, ml = "lycee:0753268V", "ml:13002526500013"
     act, acc = "ambition.lycee.ActiviteLyceeRealisee", "ambition.missionlocale.AccueilRealise"
     flip = lambda v: v[:-1] + bytes([v[-1] ^ 0x01])  # noqa: E731
+    inscription = {"identite": bytes.fromhex(scelles.IDENTITE_HEX), "uai": "0753268V", "diplome": "BAC_PRO",
+                   "specialite": None, "session_examen": 2026, "resultat_examen": "OBTENU",
+                   "en_emploi": False, "en_formation": False, "consentement_eleve": True,
+                   "consentement_representant_legal": None, "referent": "M. Durand",
+                   "mission_locale_pressentie": None, "date_debut": date(2026, 9, 15),
+                   "date_fin_prevue": date(2027, 1, 8), "boursier": False, "interne": False,
+                   "fonds_sociaux": False}
     cas = [
+        _message(registry, "eleve-inscrit", "A lycée's enrolment (EleveInscrit v3): the subject is "
+                 "the élève's INE sealed, the identity sealed in `identite` (identite.json opens both "
+                 "with the TEST identity key); the Kafka key is the lycée's pseudonym of the élève.",
+                 lyc, "ambition.lycee.EleveInscrit", inscription, {"statut": "accepte", "code": None},
+                 event_id="5e2b9c4d-1a3f-4e6b-8c7d-9e0f1a2b3c4d", subject=scelles.SUJET,
+                 key=scelles.SUJET.split(".")[1]),
         _message(registry, "activite-lycee", "A lycée's activity, signed: the reading edge accepts it "
                  "(the parcours rules then need the parcours to exist).", lyc, act, activite,
                  {"statut": "accepte", "code": None}, event_id="7d3c1f0e-2b4a-4c8e-9f10-1a2b3c4d5e6f"),
@@ -130,7 +166,8 @@ def messages(registry: Registry) -> dict[str, dict]:
 def fichiers(registry: Registry) -> dict[str, str]:
     """Relative path -> content of every vector file."""
     dump = lambda x: json.dumps(x, indent=2, ensure_ascii=False) + "\n"  # noqa: E731
-    out = {"schemas.json": dump(schemas(registry)), "partenaires.json": dump(partenaires())}
+    out = {"schemas.json": dump(schemas(registry)), "partenaires.json": dump(partenaires()),
+           "identite.json": dump(identite())}
     out.update({f"messages/{nom}.json": dump(m) for nom, m in messages(registry).items()})
     return out
 

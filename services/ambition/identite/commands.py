@@ -7,9 +7,10 @@ import uuid
 
 
 def _oublier(args) -> int:
+    from ambition.bootstrap import make_app
     from ambition.config import Settings
     from ambition.contracts.identifiants import ine_valide
-    from ambition.parcours import Parcours, make_app
+    from ambition.parcours import Parcours
     from ambition.pseudonym import cle_parcours
 
     settings = Settings()

@@ -57,7 +57,7 @@ def processor() -> Processor:
     if _processor is None:
         from ambition.contracts.codec import Registry
         from ambition.contracts.partners import PartnerDirectory
-        from ambition.parcours import make_app
+        from ambition.bootstrap import make_app
 
         from .lecture import lecteur
 

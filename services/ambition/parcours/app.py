@@ -8,7 +8,7 @@ them is safe.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
@@ -20,17 +20,26 @@ from ambition.parcours.calendrier import Calendrier
 from ambition.parcours.decisions import decider
 from ambition.parcours.erreurs import Doublon, Refus
 from ambition.parcours.faits import ACCEPTE, DOUBLON, INCONNU, REFUSE, Fait, Resultat
-from ambition.identite.coffre import Coffre
-from ambition.parcours.stockage import RECORDERS
 from ambition.parcours.transcodages import DateEnISO
 
-CLE_DE_DEVELOPPEMENT = "ZGV2LW9ubHktY2lwaGVyLWtleS0zMi1ieXRlcyEhISE="
+POPO = "eventsourcing.popo"
+
+
+class CoffreIdentites(Protocol):
+    """Seals an élève's identity for the store and opens it again (the cipher lives outside
+    the domain, in ``ambition.identite.coffre``)."""
+
+    def chiffrer(self, payload: dict[str, Any]) -> bytes: ...
+
+    def dechiffrer(self, donnees: bytes) -> dict[str, Any]: ...
 
 
 class ParcoursApp(Application[UUID]):
-    """Env (the library's own mechanism): ``PERSISTENCE_MODULE`` and its settings, plus
-    ``IDENTITE_CIPHER_KEY`` (base64 AES key), ``CALENDRIER`` (JSON rentrée overrides) and
-    ``TENTATIVES_MAX`` (retries of a batch after a concurrency conflict, default 5)."""
+    """Env (the library's own mechanism): ``PERSISTENCE_MODULE`` and its settings,
+    ``APPLICATION_RECORDER_TOPIC`` (a recorder that also keeps the identities, see
+    ``ambition.stockage``), ``CALENDRIER`` (JSON rentrée overrides) and ``TENTATIVES_MAX``
+    (retries of a batch after a concurrency conflict, default 5). The identity cipher is
+    handed in (``coffre``); ``ambition.bootstrap.make_app`` wires both."""
 
     name = "ParcoursApp"  # names the PostgreSQL tables (parcoursapp_events, ..._identites)
 
@@ -40,20 +49,16 @@ class ParcoursApp(Application[UUID]):
         if not nomme:  # a subclass (e.g. a test fake) shares the same tables
             cls.name = ParcoursApp.name
 
-    def __init__(self, env: dict[str, str] | None = None) -> None:
-        env = dict(env or {})
-        module = env.get("PERSISTENCE_MODULE", "eventsourcing.popo")
-        if module in RECORDERS:
-            env.setdefault("APPLICATION_RECORDER_TOPIC", RECORDERS[module])
+    def __init__(self, env: dict[str, str] | None = None, *, coffre: CoffreIdentites) -> None:
         super().__init__(env)
         self.calendrier = Calendrier.depuis_json(self.env.get("CALENDRIER", ""))
-        self.coffre = Coffre(self.env.get("IDENTITE_CIPHER_KEY", CLE_DE_DEVELOPPEMENT))
+        self.coffre = coffre
         self.tentatives_max = int(self.env.get("TENTATIVES_MAX", "5"))
 
     def construct_recorder(self) -> ApplicationRecorder:
         topic = self.env.get("APPLICATION_RECORDER_TOPIC", "")
-        if topic == RECORDERS["eventsourcing.popo"]:  # the POPO factory ignores the topic
-            return resolve_topic(topic)()
+        if topic and self.env.get("PERSISTENCE_MODULE", POPO) == POPO:
+            return resolve_topic(topic)()  # the POPO factory ignores the topic
         return super().construct_recorder()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:

@@ -19,7 +19,7 @@ from contracts_support import SCHEMAS, creds, directory, registry  # noqa: F401
 from ambition.config import Settings
 from ambition.ingest.messages import Incoming
 from ambition.ingest.processor import Processor
-from ambition.parcours import make_app
+from ambition.bootstrap import make_app
 from ambition.sdk import PRODUCERS
 from pgcluster import pg_prive  # noqa: F401
 

@@ -102,7 +102,7 @@ def test_a_shuffled_cohort_decides_like_the_ordered_one(enregistreur, processor_
                                event_store=bases_postgres())
     from ambition.contracts.partners import PartnerDirectory, demo_partners
     from ambition.ingest.processor import Processor
-    from ambition.parcours import make_app
+    from ambition.bootstrap import make_app
     demo_partners(settings2)
     settings2.partners_file.write_text(settings.partners_file.read_text())
     proc2 = Processor(settings2, make_app(settings2), proc.registry, PartnerDirectory.load(settings), delai=0)

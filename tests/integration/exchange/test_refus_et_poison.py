@@ -89,7 +89,7 @@ def test_a_real_database_outage_refuses_nothing_and_loses_nothing(
     from ambition.exchange.cohorte import generer
     from ambition.ingest.parking import A_ENVOYER, PARQUE
     from ambition.ingest.processor import POISON_AFTER, Processor
-    from ambition.parcours import make_app
+    from ambition.bootstrap import make_app
     from attente import jusqua
 
     ici = dataclasses.replace(settings, event_store=pg_prive.nouvelle_base())

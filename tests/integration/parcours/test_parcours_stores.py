@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 from eventsourcing.persistence import IntegrityError
 
+from ambition.bootstrap import make_app
 from ambition.config import Settings
-from ambition.parcours import ParcoursApp, make_app
-from ambition.parcours.configuration import env_app
+from ambition.parcours import ParcoursApp
 from ambition.parcours.exemples import AUTRE_UAI, fait
 from ambition.parcours.faits import LYCEE, Emetteur
 
@@ -62,7 +62,7 @@ def apps(settings):
     made: list[ParcoursApp] = []
 
     def nouvelle(cls=ParcoursApp, **env) -> ParcoursApp:
-        made.append(cls(env=env_app(settings, **env)))
+        made.append(make_app(settings, cls, **env))
         return made[-1]
     yield nouvelle
     for app in made:

@@ -6,7 +6,7 @@ from aide_vues import charger, scenario
 
 from ambition.config import Settings
 from ambition.contracts.codec import Registry
-from ambition.parcours import make_app
+from ambition.bootstrap import make_app
 from ambition.sqlstore import read_engine
 from ambition_projections.runner import create_tables
 

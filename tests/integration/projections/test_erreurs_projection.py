@@ -8,7 +8,7 @@ from sqlalchemy import select
 from ambition import metrics
 from ambition.config import Settings
 from ambition.contracts.codec import Registry
-from ambition.parcours import make_app
+from ambition.bootstrap import make_app
 from ambition.parcours.exemples import fait
 from ambition.sqlstore import read_engine
 from ambition_projections import lycee

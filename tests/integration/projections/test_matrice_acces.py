@@ -17,7 +17,7 @@ from ambition.api.app import create_app
 from ambition.api.jetons import Jetons
 from ambition.config import Settings
 from ambition.contracts.codec import Registry
-from ambition.parcours import make_app
+from ambition.bootstrap import make_app
 from ambition.sqlstore import read_engine
 from ambition_projections.runner import create_tables
 

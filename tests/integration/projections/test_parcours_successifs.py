@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from ambition.api.app import create_app
 from ambition.api.jetons import Jetons
-from ambition.parcours import make_app
+from ambition.bootstrap import make_app
 from ambition.parcours.exemples import fait
 from ambition.parcours.faits import FOQUALE, LYCEE, MISSION_LOCALE, Emetteur
 from ambition_projections.rebuild import rebuild

@@ -38,7 +38,7 @@ def cohorte(parcours_app, registry, engine, settings):
 
 @pytest.fixture
 def parcours_app(settings):  # the cohort only (the shared conftest loads another scenario)
-    from ambition.parcours import make_app
+    from ambition.bootstrap import make_app
 
     return make_app(settings)
 

@@ -12,6 +12,7 @@ from ambition.contracts import signing
 from ambition.contracts.bac_a_sable import lire_message, verdict
 from ambition.contracts.partners import Partner, PartnerDirectory
 from ambition.contracts.vecteurs import DOSSIER, fichiers
+from ambition.identite.scellement import Ouvreur
 
 TYPES = {"ambition.partenaires.lycee": "LYCEE", "ambition.partenaires.missionlocale": "MISSION_LOCALE"}
 MESSAGES = sorted((DOSSIER / "messages").glob("*.json"))
@@ -37,7 +38,9 @@ def test_the_issue_example_fingerprint_in_both_conventions():
 @pytest.fixture(scope="module")
 def annuaire():
     entries = json.loads((DOSSIER / "partenaires.json").read_text())
-    return PartnerDirectory([Partner(e["id"], e["type"], e["identifiant"], e["public_key"]) for e in entries])
+    cle = json.loads((DOSSIER / "identite.json").read_text())["cle_privee_test_only"]
+    return PartnerDirectory([Partner(e["id"], e["type"], e["identifiant"], e["public_key"]) for e in entries],
+                            ouvreur=Ouvreur([cle]))
 
 
 @pytest.mark.parametrize("path", MESSAGES, ids=[p.stem for p in MESSAGES])
@@ -46,7 +49,9 @@ def test_each_message_gets_its_stated_verdict(path, registry, annuaire):
     topic, key, value, headers = lire_message(doc)
     v = verdict(TYPES[topic], value, headers, registry, annuaire)
     assert (v["statut"], v["code"]) == (doc["verdict_attendu"]["statut"], doc["verdict_attendu"]["code"])
-    assert value.hex() == doc["value_hex"] and key == b"parcours:6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f"
+    assert value.hex() == doc["value_hex"]
+    assert key == (b"b77ad2edf199a4b4479347afaf387d43" if path.stem == "eleve-inscrit"
+                   else b"parcours:6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f")
 
 
 @pytest.mark.parametrize("path", MESSAGES, ids=[p.stem for p in MESSAGES])
@@ -72,7 +77,25 @@ def test_a_valid_message_starts_with_the_marker_and_its_schemas_fingerprint():
                                                         ["empreinte_long"], 16)
 
 
-@pytest.mark.parametrize("nom,code,sortie", [("activite-lycee", 0, "accepte"),
+def test_the_sealed_identity_vectors_are_the_pages_and_open_to_their_plaintexts():
+    """identite.json (what a client in another language reads) says what docs/contrats.md says,
+    and opens with its own TEST key to its own plaintexts."""
+    doc = json.loads((DOSSIER / "identite.json").read_text())
+    page = (DOSSIER.parent / "contrats.md").read_text()
+    for valeur in (doc["cle_privee_test_only"], doc["cle_publique"], doc["sujet"]["valeur"], doc["info"],
+                   doc["identite"]["clair"]):
+        assert valeur in page
+    assert doc["identite"]["scelle_hex"] in "".join(page.split())
+    ouvreur = Ouvreur([doc["cle_privee_test_only"]])
+    assert ouvreur.ine_du_sujet(doc["sujet"]["valeur"], doc["partenaire"]) == doc["sujet"]["ine"]
+    assert ouvreur.ouvrir(bytes.fromhex(doc["identite"]["scelle_hex"]), doc["partenaire"]).decode() \
+        == doc["identite"]["clair"]
+    enrolment = json.loads((DOSSIER / "messages" / "eleve-inscrit.json").read_text())
+    assert enrolment["enregistrement"]["identite"]["bytes_hex"] == doc["identite"]["scelle_hex"]
+    assert enrolment["enregistrement"]["envelope"]["subject"] == doc["sujet"]["valeur"]
+
+
+@pytest.mark.parametrize("nom,code,sortie", [("activite-lycee", 0, "accepte"), ("eleve-inscrit", 0, "accepte"),
                                              ("ce-id-different", 1, "refuse ENVELOPPE_INVALIDE")])
 def test_partners_verify_gives_the_vectors_verdict_offline(nom, code, sortie, monkeypatch, capsys):
     from ambition.cli import main

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from ambition.parcours import make_app
+from ambition.bootstrap import make_app
 from ambition.parcours.faits import ACCEPTE, Fait, Resultat
 
 

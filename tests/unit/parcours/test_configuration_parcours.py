@@ -2,9 +2,9 @@ from pathlib import Path
 
 import pytest
 
+from ambition.bootstrap import env_app, env_du_store
 from ambition.config import Settings
 from ambition.parcours.calendrier import Calendrier, annee_scolaire
-from ambition.parcours.configuration import env_app, env_du_store
 
 
 def test_sqlite_par_defaut_sous_var_dir(tmp_path: Path):

@@ -1,4 +1,6 @@
-"""The domain imports nothing of Kafka, Faust, HTTP, metrics or SQL drivers."""
+"""The domain imports nothing of Kafka, Faust, HTTP, metrics, SQL drivers nor cryptography,
+and nothing of the platform outside itself: the store's adapters (``ambition.stockage``), the
+wiring (``ambition.bootstrap``) and the identity cipher (``ambition.identite``) live outside."""
 from __future__ import annotations
 
 import ast
@@ -10,37 +12,52 @@ from pathlib import Path
 import ambition.parcours
 
 INTERDITS = ("kafka", "aiokafka", "faust", "mode", "fastapi", "starlette", "uvicorn", "httpx",
-             "prometheus_client", "psycopg", "psycopg_pool", "sqlalchemy", "sqlite3")
+             "prometheus_client", "psycopg", "psycopg_pool", "sqlalchemy", "sqlite3",
+             "cryptography")
 PAQUET = Path(ambition.parcours.__file__).parent
-# the storage adapters extend the library's SQL recorders: they are infrastructure by design
-ADAPTATEURS = {"stockage"}
+
+
+def hors_du_domaine(nom: str) -> bool:
+    """An infrastructure library, or a module of the platform that is not the domain."""
+    racine = nom.split(".")[0]
+    return racine in INTERDITS or (racine == "ambition" and nom != "ambition"
+                                   and not nom.startswith("ambition.parcours"))
+
+
+def imports(module: Path) -> list[str]:
+    """Absolute names of what a module imports (relative imports resolved)."""
+    paquet = ["ambition", *module.relative_to(PAQUET.parent).parts[:-1]]
+    noms = []
+    for noeud in ast.walk(ast.parse(module.read_text())):
+        if isinstance(noeud, ast.Import):
+            noms += [a.name for a in noeud.names]
+        elif isinstance(noeud, ast.ImportFrom):
+            base = paquet[:len(paquet) - noeud.level + 1] if noeud.level else []
+            noms.append(".".join([*base, *([noeud.module] if noeud.module else [])]))
+    return noms
 
 
 def test_aucun_module_du_domaine_n_importe_l_infrastructure():
     for module in PAQUET.rglob("*.py"):
-        if ADAPTATEURS & set(module.relative_to(PAQUET).parts):
-            continue
-        for noeud in ast.walk(ast.parse(module.read_text())):
-            noms = []
-            if isinstance(noeud, ast.Import):
-                noms = [a.name for a in noeud.names]
-            elif isinstance(noeud, ast.ImportFrom) and noeud.module and noeud.level == 0:
-                noms = [noeud.module]
-            for nom in noms:
-                assert nom.split(".")[0] not in INTERDITS, f"{module.name} imports {nom}"
+        for nom in imports(module):
+            assert not hors_du_domaine(nom), f"{module.relative_to(PAQUET)} imports {nom}"
 
 
 def test_importer_et_utiliser_le_domaine_ne_charge_aucune_infrastructure():
     code = ("import sys\n"
-            "from ambition.parcours import make_app\n"
+            "from ambition.parcours import ParcoursApp\n"
             "from ambition.parcours.exemples import fait\n"
-            "app = make_app(PERSISTENCE_MODULE='eventsourcing.popo')\n"
+            "class Coffre:\n"
+            "    def chiffrer(self, payload): return b'scelle'\n"
+            "    def dechiffrer(self, donnees): return {}\n"
+            "app = ParcoursApp(env={'PERSISTENCE_MODULE': 'eventsourcing.popo'}, coffre=Coffre())\n"
             "assert app.traiter_lot([fait('EleveInscrit')])[0].statut == 'ACCEPTE'\n"
-            f"print(sorted(m for m in sys.modules if m.split('.')[0] in {INTERDITS!r}))\n")
+            "print(sorted(sys.modules))\n")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     sortie = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env=env, check=True)
-    assert sortie.stdout.strip() == "[]", sortie.stdout
+    charges = ast.literal_eval(sortie.stdout)
+    assert [m for m in charges if hors_du_domaine(m)] == []
 
 
 def test_chaque_code_de_refus_a_son_test():

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from aide_parcours import accepte, refuse
 
-from ambition.parcours import make_app
+from ambition.bootstrap import make_app
 from ambition.parcours.exemples import AUTRE_UAI, SIRET_ML, fait
 from ambition.parcours.faits import MISSION_LOCALE, Emetteur
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from ambition.parcours import make_app
+from ambition.bootstrap import make_app
 from ambition.parcours.calendrier import annee_scolaire
 from ambition.parcours.decisions_lycee import anniversaire
 from ambition.parcours.exemples import (

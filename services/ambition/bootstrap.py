@@ -1,10 +1,15 @@
-"""From ``Settings`` (AMBITION_* variables) to the library's own environment variables."""
+"""The parcours application wired to its infrastructure, in one place: ``Settings``
+(AMBITION_* variables) become the library's own environment variables (event store and its
+recorder), and the identity cipher is handed in. The domain (``ambition.parcours``) knows
+neither."""
 from __future__ import annotations
 
 from urllib.parse import unquote, urlsplit
 
 from ambition.config import Settings
-from ambition.parcours.app import ParcoursApp
+from ambition.identite.coffre import Coffre
+from ambition.parcours.app import POPO, ParcoursApp
+from ambition.stockage import RECORDERS
 
 
 def env_du_store(settings: Settings) -> dict[str, str]:
@@ -33,16 +38,23 @@ def env_du_store(settings: Settings) -> dict[str, str]:
 
 
 def env_app(settings: Settings | None = None, **env_overrides: str) -> dict[str, str]:
-    """The library environment of the parcours application (see ``make_app``)."""
+    """The library environment of the parcours application (see ``make_app``): the store,
+    and the recorder of that store that also keeps the encrypted identities."""
     settings = settings or Settings()
-    env = {"IDENTITE_CIPHER_KEY": settings.cipher_key, "CALENDRIER": settings.calendrier}
+    env = {"CALENDRIER": settings.calendrier}
     if not env_overrides.get("PERSISTENCE_MODULE"):
         env.update(env_du_store(settings))
     env.update(env_overrides)
+    module = env.get("PERSISTENCE_MODULE", POPO)
+    if module in RECORDERS:
+        env.setdefault("APPLICATION_RECORDER_TOPIC", RECORDERS[module])
     return env
 
 
-def make_app(settings: Settings | None = None, **env_overrides: str) -> ParcoursApp:
+def make_app(settings: Settings | None = None, cls: type[ParcoursApp] = ParcoursApp,
+             **env_overrides: str) -> ParcoursApp:
     """The parcours application configured from the environment; ``env_overrides`` are the
-    library's variables (e.g. ``PERSISTENCE_MODULE="eventsourcing.popo"`` for memory)."""
-    return ParcoursApp(env=env_app(settings, **env_overrides))
+    library's variables (e.g. ``PERSISTENCE_MODULE="eventsourcing.popo"`` for memory);
+    ``cls`` a subclass of the application (a test fake)."""
+    settings = settings or Settings()
+    return cls(env=env_app(settings, **env_overrides), coffre=Coffre(settings.cipher_key))
