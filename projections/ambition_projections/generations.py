@@ -21,7 +21,7 @@ from sqlalchemy import (Column, Connection, DateTime, Engine, Integer, MetaData,
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
-from .suivi import evoluer
+from .suivi import evoluer_eleve
 from .tables import metadata
 
 generations = Table(
@@ -159,13 +159,15 @@ def _now() -> datetime:
 
 def suivre(conn: Connection, table: Table, name: str, meta: dict, rec: dict,
            **extra) -> dict | None:
-    """Fold one domain event into the follow-up row of parcours (id, number) in `table` (see
-    `suivi`); `extra` are the view's own columns."""
+    """Fold one domain event into the follow-up rows of the élève in `table`, one per parcours
+    number (see `suivi.evoluer_eleve`); `extra` are the view's own columns of the event's
+    parcours. Returns that parcours's row."""
     pid, numero = str(meta["parcours_id"]), int(meta.get("numero") or 1)
-    row = conn.execute(select(table).where(table.c.parcours_id == pid, table.c.numero == numero)
-                       ).mappings().first()
-    s = evoluer(dict(row) if row else None, name, meta, rec)
-    if s is not None:
-        s.update(extra)
-        ecrire(conn, table, [{c.name: s.get(c.name) for c in table.columns}], row is not None)
-    return s
+    rangees = {r["numero"]: dict(r) for r in conn.execute(
+        select(table).where(table.c.parcours_id == pid)).mappings()}
+    changes = evoluer_eleve(rangees, name, meta, rec)
+    for n, s in changes.items():
+        if n == numero:
+            s.update(extra)
+        ecrire(conn, table, [{c.name: s.get(c.name) for c in table.columns}], n in rangees)
+    return changes.get(numero)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Column, Connection, Date, Integer, MetaData, String, Table, func, select
+from sqlalchemy import (Column, Connection, Date, Integer, MetaData, String, Table, case,
+                        distinct, func, select)
 
 from . import suivi
 from .generations import ecrire, suivre, upsert
@@ -91,10 +92,11 @@ def _garder_l_historique(conn: Connection, t, meta: dict, rec: dict) -> None:
 
 
 def portefeuille(conn: Connection, t, siret: str) -> list[dict]:
-    """Caseload by counsellor: young people, open parcours, PACEA in progress."""
+    """Caseload by counsellor: parcours, open parcours, young people with a PACEA in progress
+    (a PACEA goes on across closure and re-entry: it shows in each parcours, counts once)."""
     j = t.jeunes
     ouverts = func.sum((j.c.etat == "OUVERT").cast(Integer))
-    pacea = func.sum(j.c.pacea.cast(Integer))
+    pacea = func.count(distinct(case((j.c.pacea.is_(True), j.c.parcours_id))))
     rows = conn.execute(select(j.c.conseiller, func.count(), ouverts, pacea)
                         .where(j.c.mission_locale == siret)
                         .group_by(j.c.conseiller).order_by(j.c.conseiller)).all()

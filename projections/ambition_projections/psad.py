@@ -15,7 +15,7 @@ from datetime import date
 
 from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, and_, func, or_, select
 
-from ambition.parcours.droits import ISSUES_AVEC_SOLUTION
+from ambition.parcours.droits import ISSUES_AVEC_SOLUTION, jours
 
 from . import etablissements, psad_tendances, suivi
 from .generations import suivre
@@ -85,7 +85,8 @@ def synthese(conn: Connection, t, as_of: date, territoire_: str | None = None,
                 par["mission_locale"][g_ml][f"issue:{issue}"] += n
     depassements = conn.execute(select(func.count()).select_from(p).where(
         *where, p.c.depassement_deux_tiers.is_(True))).scalar_one()
-    durees = [(fin - debut).days + 1 for debut, fin in conn.execute(
+    # the actual duration, as ParcoursClos.duree_jours carries it (start .. closure, inclusive)
+    durees = [jours(debut, fin) for debut, fin in conn.execute(
         select(p.c.date_debut, p.c.date_cloture).where(*where, p.c.date_cloture.is_not(None)))]
     mois: Counter = Counter()
     for jour, n in conn.execute(select(p.c.date_debut, func.count()).where(*where).group_by(p.c.date_debut)):

@@ -25,7 +25,9 @@ SANS_ACCUEIL_10J = "SANS_ACCUEIL_10J"
 
 
 def ouvrir(s: dict | None, meta: dict, rec: dict) -> dict:
-    """EleveInscrit: parcours ``meta["numero"]`` of the élève opens."""
+    """EleveInscrit: parcours ``meta["numero"]`` of the élève opens; ``s`` is the élève's
+    previous parcours, if any: a PACEA still running goes on (the mission locale's contract
+    outlives a closure and a re-entry)."""
     return dict(
         parcours_id=str(meta["parcours_id"]), cle=rec["envelope"]["subject"],
         numero=meta.get("numero") or ((s["numero"] + 1) if s else 1), etat="OUVERT",
@@ -34,7 +36,8 @@ def ouvrir(s: dict | None, meta: dict, rec: dict) -> dict:
         diplome=rec.get("diplome"), specialite=rec.get("specialite"),
         date_debut=rec["date_debut"], date_fin_prevue=rec["date_fin_prevue"], date_accueil=None,
         date_cloture=None, issue=None, boursier=rec.get("boursier"), interne=rec.get("interne"),
-        fonds_sociaux=rec.get("fonds_sociaux"), statut_scolaire=True, pacea=False,
+        fonds_sociaux=rec.get("fonds_sociaux"), statut_scolaire=True,
+        pacea=bool(s and s.get("pacea")),
         solution_demarree_le=None, activites=[], periodes={}, droits_jusqu_au=None,
         statut_structure_accueil=False, jours_pfmp=None, depassement_deux_tiers=False,
     )
@@ -93,9 +96,32 @@ def evoluer(s: dict | None, name: str, meta: dict, rec: dict) -> dict | None:
     elif name == "IssueCorrigee":
         s.update(issue=rec["issue"], statut_scolaire=rec["statut_scolaire_conserve"],
                  statut_structure_accueil=bool(rec.get("statut_structure_accueil")))
+    if name in (*PERIODES, *FINS_DE_PERIODE) and s.get("date_cloture") is not None:
+        # a late period (dated before the closure, decided after it): the days the event
+        # carries may now pass 2/3 of the actual duration, or no longer do
+        s["depassement_deux_tiers"] = droits.depassement_deux_tiers(
+            jours_en_entreprise(s), s["date_debut"], s["date_cloture"])
     if meta.get("mission_locale"):
         s["mission_locale"] = meta["mission_locale"]
     return s
+
+
+def evoluer_eleve(rangees: dict[int, dict], name: str, meta: dict, rec: dict) -> dict[int, dict]:
+    """The rows of one élève (by parcours number) after one domain event: those that changed.
+
+    The event evolves its own parcours's row; a re-entry opens from the latest earlier parcours;
+    the end of a PACEA, which goes on across closure and re-entry, shows in every parcours it
+    ran through."""
+    numero = int(meta.get("numero") or 1)
+    s = rangees.get(numero)
+    if name == "EleveInscrit":
+        s = max(((n, r) for n, r in rangees.items() if n < numero), default=(0, None))[1]
+    nouveau = evoluer(s, name, meta, rec)
+    changes = {} if nouveau is None else {numero: nouveau}
+    if name == "PaceaTermine":
+        changes.update({n: dict(r, pacea=False) for n, r in rangees.items()
+                        if n != numero and r.get("pacea")})
+    return changes
 
 
 # -- what the views compute for a reference date ------------------------------------------

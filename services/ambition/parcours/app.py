@@ -8,10 +8,11 @@ them is safe.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Protocol
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError, JSONTranscoder
 from eventsourcing.utils import resolve_topic
 
@@ -26,12 +27,17 @@ POPO = "eventsourcing.popo"
 
 
 class CoffreIdentites(Protocol):
-    """Seals an élève's identity for the store and opens it again (the cipher lives outside
-    the domain, in ``ambition.identite.coffre``)."""
+    """Encrypts élèves' identities for the store, opens them again, and forgets an élève by
+    destroying its data key (the cipher and its key store live outside the domain, in
+    ``ambition.identite``)."""
 
-    def chiffrer(self, payload: dict[str, Any]) -> bytes: ...
+    def chiffrer(self, payloads: Mapping[UUID, Mapping[str, Any]]) -> dict[UUID, bytes]: ...
 
-    def dechiffrer(self, donnees: bytes) -> dict[str, Any]: ...
+    def dechiffrer(self, parcours_id: UUID, donnees: bytes) -> dict[str, Any] | None: ...
+
+    def oublier(self, parcours_id: UUID) -> None: ...
+
+    def close(self) -> None: ...
 
 
 class ParcoursApp(Application[UUID]):
@@ -77,19 +83,20 @@ class ParcoursApp(Application[UUID]):
         raise AssertionError("unreachable")
 
     def _traiter_une_fois(self, faits: list[Fait]) -> list[Resultat]:
-        parcours: dict[str, Parcours | None] = {}
-        identites: dict[UUID, bytes] = {}
+        parcours = self.charger({fait.cle for fait in faits})
+        identites: dict[UUID, Mapping[str, Any]] = {}
         resultats = []
         for fait in faits:
-            if fait.cle not in parcours:
-                parcours[fait.cle] = self.parcours(fait.cle)
             resultat, p = self._decider(parcours[fait.cle], fait)
             resultats.append(resultat)
             if resultat.statut == ACCEPTE and p is not None:
                 parcours[fait.cle] = p
                 if fait.type == "EleveInscrit":
-                    identites[p.id] = self.coffre.chiffrer(fait.payload)
-        self.save(*(p for p in parcours.values() if p is not None), identites=identites)
+                    identites[p.id] = fait.payload
+        # the data keys are committed to their own store first, then the events' transaction
+        # writes the encrypted identities
+        self.save(*(p for p in parcours.values() if p is not None),
+                  identites=self.coffre.chiffrer(identites))
         return resultats
 
     def _decider(self, p: Parcours | None, fait: Fait) -> tuple[Resultat, Parcours | None]:
@@ -116,6 +123,7 @@ class ParcoursApp(Application[UUID]):
         self.oublier_parcours(Parcours.id_pour(cle))
 
     def oublier_parcours(self, parcours_id: UUID) -> None:
+        self.coffre.oublier(parcours_id)  # from now on, no copy of the identity is readable
         self.recorder.oublier_identite(parcours_id)  # type: ignore[attr-defined]
 
     # -- queries --------------------------------------------------------------------------
@@ -126,7 +134,37 @@ class ParcoursApp(Application[UUID]):
         except AggregateNotFoundError:
             return None
 
+    def existe(self, cle: str) -> bool:
+        """Whether a parcours is stored for this key (its last event read, not the history)."""
+        return bool(self.recorder.select_events(Parcours.id_pour(cle), desc=True, limit=1))
+
+    def cle_de_reference(self, reference: str | None) -> str | None:
+        """The parcours key of a parcours reference (the aggregate's id), if it exists."""
+        try:
+            return self.repository.get(UUID(reference)).cle
+        except (AggregateNotFoundError, TypeError, ValueError):
+            return None
+
+    def charger(self, cles: set[str]) -> dict[str, Parcours | None]:
+        """The parcours of these keys (None: not enrolled yet), read in one query when the
+        recorder can (a batch touches up to 200 parcours: one query each was most of the
+        store's time)."""
+        select = getattr(self.recorder, "select_events_de", None)
+        if select is None or self.snapshots is not None:
+            return {cle: self.parcours(cle) for cle in cles}
+        ids = {Parcours.id_pour(cle): cle for cle in cles}
+        histoires: dict[UUID, list] = {}
+        for stored in select(list(ids)):
+            histoires.setdefault(stored.originator_id, []).append(self.mapper.to_domain_event(stored))
+        trouves = {ids[i]: project_aggregate(None, evenements) for i, evenements in histoires.items()}
+        return {cle: trouves.get(cle) for cle in cles}
+
     def identite(self, cle: str) -> dict[str, Any] | None:
         """Decrypted identity (INE, names, birth date, disability support), for the lycée."""
-        donnees = self.recorder.lire_identite(Parcours.id_pour(cle))  # type: ignore[attr-defined]
-        return None if donnees is None else self.coffre.dechiffrer(donnees)
+        pid = Parcours.id_pour(cle)
+        donnees = self.recorder.lire_identite(pid)  # type: ignore[attr-defined]
+        return None if donnees is None else self.coffre.dechiffrer(pid, donnees)
+
+    def close(self) -> None:
+        super().close()
+        self.coffre.close()

@@ -1,5 +1,8 @@
 """PostgreSQL recorder: an ``<events table>_identites`` table written in the events'
-transaction (the library calls ``_insert_events`` inside it, before inserting the events)."""
+transaction (the library calls ``_insert_events`` inside it, before inserting the events).
+
+It holds ciphertext only: a deleted row stays in the heap until ``VACUUM`` and in the
+write-ahead log, which is why the data keys live in the key store, never here."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -35,6 +38,20 @@ class PostgresIdentitesRecorder(PostgresApplicationRecorder):
             curs.execute(SQL("INSERT INTO {}.{} (parcours_id, donnees) VALUES (%s, %s) "
                              "ON CONFLICT (parcours_id) DO UPDATE SET donnees = EXCLUDED.donnees"
                              ).format(*self._table), (parcours_id, donnees))
+
+    def select_events_de(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
+        """The events of several aggregates in one query, each aggregate's in version order."""
+        if not originator_ids:
+            return []
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(SQL("SELECT originator_id, originator_version, topic, state FROM {}.{} "
+                             "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
+                             ).format(Identifier(self.datastore.schema),
+                                      Identifier(self.events_table_name)),
+                         (list(originator_ids),))
+            return [StoredEvent(originator_id=row["originator_id"],
+                                originator_version=row["originator_version"], topic=row["topic"],
+                                state=bytes(row["state"])) for row in curs.fetchall()]
 
     def lire_identite(self, parcours_id: UUID) -> bytes | None:
         with self.datastore.transaction(commit=False) as curs:

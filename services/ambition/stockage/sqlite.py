@@ -30,6 +30,20 @@ class SQLiteIdentitesRecorder(SQLiteApplicationRecorder):
                       (parcours_id.hex, donnees))
         return ids
 
+    def select_events_de(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
+        """The events of several aggregates in one query, each aggregate's in version order."""
+        if not originator_ids:
+            return []
+        marks = ",".join("?" * len(originator_ids))
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT originator_id, originator_version, topic, state FROM "
+                      f"{self.events_table_name} WHERE originator_id IN ({marks}) "
+                      "ORDER BY originator_id, originator_version",
+                      [i.hex for i in originator_ids])
+            return [StoredEvent(originator_id=self.convert_originator_id(row["originator_id"]),
+                                originator_version=row["originator_version"], topic=row["topic"],
+                                state=row["state"]) for row in c.fetchall()]
+
     def lire_identite(self, parcours_id: UUID) -> bytes | None:
         with self.datastore.transaction(commit=False) as c:
             c.execute(f"SELECT donnees FROM {self.table_identites} WHERE parcours_id = ?",
@@ -38,7 +52,8 @@ class SQLiteIdentitesRecorder(SQLiteApplicationRecorder):
         return None if row is None else bytes(row["donnees"])
 
     def oublier_identite(self, parcours_id: UUID) -> None:
-        """Delete the record (its data key with it), its freed bytes overwritten with zeros."""
+        """Delete the record (its data key is destroyed in the key store first), its freed
+        bytes overwritten with zeros."""
         with self.datastore.transaction(commit=True) as c:
             c.execute("PRAGMA secure_delete = ON")
             c.execute(f"DELETE FROM {self.table_identites} WHERE parcours_id = ?",

@@ -3,6 +3,8 @@ PostgreSQL) of one élève's two parcours, and their rebuild, equal the hand-com
 of `parcours_successifs`."""
 from __future__ import annotations
 
+from datetime import date
+
 import parcours_successifs as ps
 from aide_vues import projeter, records_of, tout
 from fastapi.testclient import TestClient
@@ -10,7 +12,7 @@ from fastapi.testclient import TestClient
 from ambition.api.app import create_app
 from ambition.api.jetons import Jetons
 from ambition.bootstrap import make_app
-from ambition.parcours.exemples import fait
+from ambition.parcours.exemples import SIRET_ML, fait
 from ambition.parcours.faits import FOQUALE, LYCEE, MISSION_LOCALE, Emetteur
 from ambition_projections.rebuild import rebuild
 
@@ -54,3 +56,24 @@ def test_deux_parcours_une_correction_et_un_demenagement(registry, engine, setti
     rebuild(engine, app, registry, progress=False)
     assert tout(engine) == incremental
     ps.verifier_les_vues(lambda actor, path, **params: get(api, actor, path, **params), pid)
+
+
+def test_un_pacea_qui_court_sur_deux_parcours_compte_une_fois_dans_le_portefeuille(
+        registry, engine, settings):
+    """A PACEA goes on across closure and re-entry: both parcours show it, the mission locale's
+    caseload counts one young person with a PACEA in progress."""
+    app = make_app(settings)
+    lot = [fait("EleveInscrit", cle=CLE), fait("AccueilRealise", cle=CLE),
+           fait("PaceaSigne", cle=CLE), fait("BilanRealise", cle=CLE),
+           fait("EleveInscrit", cle=CLE, session_examen=2025, date_debut=date(2025, 9, 1),
+                date_fin_prevue=date(2025, 12, 19)),
+           fait("AccueilRealise", cle=CLE, date=date(2025, 9, 3))]
+    assert [r.statut for r in app.traiter_lot(lot)] == ["ACCEPTE"] * len(lot)
+    projeter(engine, records_of(app, registry))
+    acteur = f"ml:{SIRET_ML}"
+    api = TestClient(create_app(settings, Jetons({acteur: "t-ml"})))
+    r = api.get(f"/v1/missions-locales/{SIRET_ML}/portefeuille",
+                headers={"Authorization": "Bearer t-ml"})
+    assert r.status_code == 200, r.text
+    assert r.json()["conseillers"] == [{"conseiller": "cons-42", "jeunes": 2, "ouverts": 1,
+                                        "pacea_en_cours": 1}]
