@@ -6,7 +6,6 @@ of them (its own /metrics counter). Run for the SQLite event store and for Postg
 """
 from __future__ import annotations
 
-import random
 import re
 import socket
 import tempfile
@@ -19,13 +18,12 @@ from kafka import KafkaProducer
 
 from ambition.broker import EmbeddedBroker
 from ambition.config import Settings, load_topics
-from ambition.contracts.partners import demo_partners
 from ambition.local import LocalPlatform
-from ambition.parcours.calendrier import Calendrier
-from ambition.sdk.lycee import LyceeProducer
-from ambition.simulator import inscription
 from ambition.topics import create_topics
 
+from .messages import enrolments
+
+ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 CONSUMED = re.compile(r'^ambition_messages_consumed_total\{[^}]*\} ([0-9.e+]+)$', re.M)
 
 
@@ -44,37 +42,31 @@ def _consumed(port: int) -> float:
 
 
 def _publish(settings: Settings, bootstrap: str, n: int) -> float:
-    rng = random.Random(42)
-    lycees = [c for c in demo_partners(settings) if c.type == "LYCEE"]
-    builders = {c.partner_id: LyceeProducer(c, settings=settings, producer=object()) for c in lycees}
-    rentree = Calendrier().rentree(2026)
+    lot = enrolments(settings, n)
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20,
                              batch_size=256 * 1024)
     topic = load_topics().lycee
-    started = time.perf_counter()
-    for i in range(n):
-        cred = rng.choice(lycees)
-        fields, _ = inscription(rng, cred.identifiant, rentree, rentree.replace(month=11))
-        b = builders[cred.partner_id]
-        value, headers = b.build("EleveInscrit", b.cle(fields["ine"]),
-                                 {**fields, "uai": cred.identifiant, "mission_locale_pressentie": None})
-        producer.send(topic, key=b.pseudonyme(fields["ine"]).encode(), value=value, headers=headers)
+    for key, value, headers in lot.messages:
+        producer.send(topic, key=key, value=value, headers=headers)
     producer.flush()
     producer.close()
-    return time.perf_counter() - started
+    return lot.per_second
 
 
-def run_one(n: int, event_store: str, label: str) -> dict:
+def run_one(n: int, event_store: str, label: str, apres=None, readers: int = 0) -> dict:
+    """``apres(settings)``, if given, runs on the filled store once the worker is stopped
+    (the rebuild and PSAD benchmarks), before the temporary store goes."""
     with tempfile.TemporaryDirectory() as tmp:
         broker = EmbeddedBroker(_port(), log_path=Path(tmp) / "broker.log").start()
         metrics_port = _port()
         env = {"AMBITION_KAFKA_BOOTSTRAP": broker.bootstrap, "AMBITION_VAR_DIR": f"{tmp}/var",
-               "AMBITION_EVENT_STORE": event_store, "AMBITION_INGEST_METRICS_PORT": str(metrics_port)}
+               "AMBITION_EVENT_STORE": event_store, "AMBITION_INGEST_METRICS_PORT": str(metrics_port),
+               "AMBITION_INGEST_READERS": str(readers)}
         settings = Settings(var_dir=Path(tmp) / "var", event_store=event_store,
                             kafka_bootstrap=broker.bootstrap)
         try:
             create_topics(broker.bootstrap, load_topics())
-            publish_s = _publish(settings, broker.bootstrap, n)
+            sdk_rate = _publish(settings, broker.bootstrap, n)
             platform = LocalPlatform(env, workers=("ingest",), log_dir=Path(tmp) / "log").start()
             try:
                 while _consumed(metrics_port) == 0:  # wait for the group join and first batch
@@ -83,48 +75,42 @@ def run_one(n: int, event_store: str, label: str) -> dict:
                     time.sleep(0.05)
                 started = time.perf_counter()
                 first = _consumed(metrics_port)
-                while (done := _consumed(metrics_port)) < n:
+                while _consumed(metrics_port) < n:
+                    if platform.dead():
+                        raise RuntimeError(f"ingest died, see {tmp}/log")
                     time.sleep(0.1)
                 elapsed = time.perf_counter() - started
             finally:
                 platform.stop()
+            extra = apres(settings) if apres else {}
         finally:
             broker.stop()
     rate = (n - first) / elapsed
-    print(f"  {label:<10} {n} enrolments: publish {n / publish_s:,.0f}/s; "
+    print(f"  {label:<10} {n} enrolments: SDK built and signed {sdk_rate:,.0f}/s; "
           f"processor {rate:,.0f} decided/s ({elapsed:.1f}s for {n - first:.0f})", flush=True)
-    return {"store": label, "n": n, "per_second": rate}
+    return {"store": label, "n": n, "per_second": rate, "readers": readers, "sdk_per_second": sdk_rate, **extra}
 
 
 def _pg_dsn() -> str:
-    name = f"ambition_bench_{int(time.time())}"
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+    name = f"ambition_bench_{time.time_ns()}"
+    with psycopg.connect(ADMIN, autocommit=True) as c:
         c.execute(f'CREATE DATABASE "{name}"')
     return f"postgresql://postgres@127.0.0.1:5432/{name}"
 
 
 def _drop(dsn: str) -> None:
     name = dsn.rsplit("/", 1)[1]
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+    with psycopg.connect(ADMIN, autocommit=True) as c:
         c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def main(n: int = 20000) -> list[dict]:
-    print(f"ingest: rentrée peak, backlog of {n} enrolments, 1 worker, batch "
-          f"{Settings().batch_size}", flush=True)
-    results = [run_one(n, "", "sqlite")]
+def main(n: int = 20000, apres=None, readers: int = 0) -> list[dict]:
+    print(f"ingest: rentrée peak, backlog of {n} enrolments, 1 worker ({readers} reading processes), "
+          f"batch {Settings().batch_size}", flush=True)
+    results = [run_one(n, "", "sqlite", readers=readers)]
     dsn = _pg_dsn()
     try:
-        results.append(run_one(n, dsn, "postgresql"))
+        results.append(run_one(n, dsn, "postgresql", apres, readers))
     finally:
         _drop(dsn)
     return results
-
-
-def run(**_options) -> list[dict]:
-    """Entry point of `python -m benchmarks ingest` (the rate options do not apply)."""
-    return main()
-
-
-if __name__ == "__main__":
-    main()

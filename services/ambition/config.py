@@ -92,6 +92,9 @@ class Settings:
     # embedded-broker friendly group timings (seconds); production: raise to client defaults
     session_timeout: float = field(default_factory=lambda: float(_env("KAFKA_SESSION_TIMEOUT", "6")))
     heartbeat_interval: float = field(default_factory=lambda: float(_env("KAFKA_HEARTBEAT_INTERVAL", "1")))
+    # worker processes reading the partner messages (signature, decoding, identity opened); 0 =
+    # in the ingestion's own process. 2 on a 2-core machine lets the reading use both cores
+    ingest_readers: int = field(default_factory=lambda: int(_env("INGEST_READERS", "0")))
     batch_size: int = field(default_factory=lambda: int(_env("BATCH_SIZE", "200")))
     # longest wait (seconds) for a batch to fill before it is processed anyway
     batch_wait: float = field(default_factory=lambda: float(_env("BATCH_WAIT", "0.05")))

@@ -59,6 +59,9 @@ class Rejet(Exception):
         self.partner_id = partner_id
         self.garder = garder
 
+    def __reduce__(self):  # read in a worker process, decided in the ingestion's
+        return (Rejet, (self.code, self.message, self.event_id, self.partner_id, self.garder))
+
 
 @dataclass(frozen=True)
 class MessageLu:

@@ -19,7 +19,8 @@ from ambition.accuses.publication import publier
 from ambition.config import Settings
 from ambition.reconnect import Outage, unavailable
 
-from .processor import Incoming, Processor
+from .messages import Incoming
+from .processor import Processor
 from .transport import App
 
 log = logging.getLogger(__name__)
@@ -58,8 +59,11 @@ def processor() -> Processor:
         from ambition.contracts.partners import PartnerDirectory
         from ambition.bootstrap import make_app
 
-        _processor = Processor(settings, make_app(settings), Registry.load(settings.schemas_dir),
-                               PartnerDirectory.load(settings))
+        from .lecture import lecteur
+
+        registry, partners = Registry.load(settings.schemas_dir), PartnerDirectory.load(settings)
+        _processor = Processor(settings, make_app(settings), registry, partners,
+                               lecteur=lecteur(settings, registry, partners))
     return _processor
 
 

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from ambition import metrics
 from ambition.config import Settings
-from ambition.contracts.inbound import Rejet, lire
-from ambition.contracts.partners import PartnerDirectory
+from ambition.contracts.inbound import MessageLu, Rejet
 from ambition.parcours import Emetteur, Fait
 from ambition.reconnect import unavailable
 
+from .lecture import Lecteur
+from .messages import Incoming, Lot
 from .parking import PARQUE, Attente, Envoi, decode_headers
 from .sequence import Source, ordonner
 from .verdicts import Verdicts
@@ -28,62 +28,37 @@ log = logging.getLogger(__name__)
 POISON_AFTER = 3
 
 
-@dataclass(frozen=True)
-class Incoming:
-    topic: str
-    partition: int
-    offset: int
-    key: bytes | None
-    value: bytes | None
-    headers: list[tuple[str, bytes]]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    incoming: Incoming
-    statut: str  # accepte | doublon | refuse | parque
-    reason: str | None = None
-
-
-@dataclass
-class Lot:
-    outcomes: list[Outcome] = field(default_factory=list)
-    envois: list[Envoi] = field(default_factory=list)
-
-
 class Processor:
     def __init__(self, settings: Settings, app, registry, partners, attente: Attente | None = None,
-                 delai: float | None = None, horloge=None):
+                 delai: float | None = None, horloge=None, lecteur: Lecteur | None = None):
         self.settings, self.app, self.registry, self.partners = settings, app, registry, partners
+        self.lecteur = lecteur or Lecteur(settings, registry, partners)
         self.attente = attente or Attente(settings)
         self.delai = settings.parking_delay if delai is None else delai
         self.horloge = horloge or (lambda: datetime.now(timezone.utc))
         self.partner_type_of = {topic: ptype for ptype, topic in settings.topics.partenaires.items()}
-        self._partners_mtime = self._mtime()
         self._echecs: Counter = Counter()  # (topic, partition, offset) -> failures alone
         metrics.PARKED.set(self.attente.compte(PARQUE))
 
     # -- reading --------------------------------------------------------------------------
 
-    def _mtime(self) -> float | None:
-        try:
-            return self.settings.partners_file.stat().st_mtime
-        except OSError:
-            return None
-
     def _recharger_partenaires(self) -> None:
         """A partner registered after start is known from the next batch on (retries need it)."""
-        mtime = self._mtime()
-        if mtime != self._partners_mtime:
-            self.partners, self._partners_mtime = PartnerDirectory.load(self.settings), mtime
+        if self.lecteur.recharger():
+            self.partners = self.lecteur.partners
+
+    def _sources(self, incs: list[Incoming], rows: list | None = None) -> list[Source]:
+        """Read the messages (in worker processes when the reader has them)."""
+        lus = self.lecteur.lire([(self.partner_type_of[i.topic], i.value, i.headers) for i in incs])
+        return [self._source_de(inc, lu, row) for inc, lu, row in zip(incs, lus, rows or [None] * len(incs))]
 
     def _source(self, inc: Incoming, row=None) -> Source:
-        try:
-            msg = lire(self.partner_type_of[inc.topic], inc.value, inc.headers,
-                       self.registry, self.partners)
-        except Rejet as r:
-            return Source(inc, None, r, row)
-        cle = msg.cle or self._cle_de_reference(msg.reference)
+        return self._sources([inc], [row])[0]
+
+    def _source_de(self, inc: Incoming, msg: MessageLu | Rejet, row) -> Source:
+        if isinstance(msg, Rejet):
+            return Source(inc, None, msg, row)
+        cle = msg.cle or self.app.cle_de_reference(msg.reference)
         if cle is None:
             return Source(inc, None, Rejet("SUJET_INVALIDE", "no parcours has the reference the subject names",
                                            msg.envelope["event_id"], msg.partner_id), row)
@@ -94,26 +69,15 @@ class Processor:
                     empreinte=msg.empreinte)
         return Source(inc, fait, None, row)
 
-    def _cle_de_reference(self, reference: str | None) -> str | None:
-        """The parcours key of a parcours reference (the aggregate's id), if it exists."""
-        from uuid import UUID
-
-        from eventsourcing.application import AggregateNotFoundError
-
-        try:
-            return self.app.repository.get(UUID(reference)).cle
-        except (AggregateNotFoundError, TypeError, ValueError):
-            return None
-
     def _source_parquee(self, row) -> Source:
-        inc = Incoming(row.topic, row.partition, row.offset, row.kafka_key, row.value,
-                       decode_headers(row.headers))
-        return self._source(inc, row)
+        return self._sources_parquees([row])[0]
 
-    def existe(self, cle: str) -> bool:
-        from ambition.parcours.aggregate import Parcours
+    def _sources_parquees(self, rows: list) -> list[Source]:
+        return self._sources([Incoming(r.topic, r.partition, r.offset, r.kafka_key, r.value,
+                                       decode_headers(r.headers)) for r in rows], rows)
 
-        return bool(self.app.recorder.select_events(Parcours.id_pour(cle), desc=True, limit=1))
+    def _verdicts(self) -> Verdicts:
+        return Verdicts(self.app, self.attente, self.partners, self.delai)
 
     # -- a batch --------------------------------------------------------------------------
 
@@ -150,7 +114,7 @@ class Processor:
             self._echecs[(inc.topic, inc.partition, inc.offset)] += 1
         if any(self._echecs[(i.topic, i.partition, i.offset)] < POISON_AFTER for i in failed):
             raise RuntimeError(f"{len(failed)} message(s) of the batch failed; the batch is retried")
-        v = Verdicts(self)
+        v = self._verdicts()
         for inc in failed:
             v.refuser(Source(inc, None, None, None), "ERREUR_TRAITEMENT",
                       f"the platform failed {POISON_AFTER} times to process this message; "
@@ -162,11 +126,11 @@ class Processor:
         return lot
 
     def _handle(self, batch: list[Incoming]) -> Lot:
-        sources = [self._source(inc) for inc in batch]
+        sources = self._sources(batch)
         inscrits = {s.fait.cle for s in sources if s.fait and s.fait.type == "EleveInscrit"}
-        parquees = [self._source_parquee(r) for r in self.attente.parques(inscrits)] if inscrits else []
-        sequence = ordonner(sources, parquees, self.existe)
-        v = Verdicts(self)
+        parquees = self._sources_parquees(self.attente.parques(inscrits)) if inscrits else []
+        sequence = ordonner(sources, parquees, self.app.existe)
+        v = self._verdicts()
         v.decider(sequence)
         lot = Lot(v.outcomes, v.ecrire())
         if v.parking_changed:
@@ -182,10 +146,10 @@ class Processor:
         rows = self.attente.parques(limit=limit)
         connues: dict[str, bool] = {}
         rejouer, limite = [], self.horloge() - timedelta(seconds=self.delai)
-        v = Verdicts(self)
+        v = self._verdicts()
         for row in rows:
             if row.cle not in connues:
-                connues[row.cle] = bool(row.cle) and self.existe(row.cle)
+                connues[row.cle] = bool(row.cle) and self.app.existe(row.cle)
             if connues[row.cle]:
                 rejouer.append(self._source_parquee(row))
             elif _aware(row.first_seen) <= limite:
@@ -193,7 +157,7 @@ class Processor:
         envois = {e.row_id: e for e in v.ecrire()}
         if rejouer:
             try:
-                replay = Verdicts(self)
+                replay = self._verdicts()
                 replay.decider(rejouer)
                 envois.update({e.row_id: e for e in replay.ecrire()})
             except Exception:  # they stay parked, counted by the gauge; the rest of the sweep goes on

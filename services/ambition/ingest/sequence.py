@@ -19,7 +19,7 @@ from ambition.parcours import Fait
 class Source:
     """One message to decide: read into a ``fait``, or refused by the reading (``rejet``);
     ``row`` is its parking row when it comes out of the parking."""
-    inc: Any  # processor.Incoming
+    inc: Any  # messages.Incoming
     fait: Fait | None
     rejet: Rejet | None
     row: Any = None

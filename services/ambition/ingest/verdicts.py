@@ -13,13 +13,17 @@ from ambition import metrics, rejets
 from ambition.parcours.faits import ACCEPTE, DOUBLON, INCONNU
 
 from . import recus
-from .parking import A_ENVOYER, PARQUE, encode_headers
+from .messages import Outcome
+from .parking import A_ENVOYER, PARQUE, Attente, encode_headers
 from .sequence import Source
 
 
 class Verdicts:
-    def __init__(self, processor):
-        self.processor = processor
+    """``app`` decides the facts (``traiter_lot``); ``attente`` writes the rows; ``partners``
+    say who wants receipts; ``delai`` is the parking delay the ORPHELIN message names."""
+
+    def __init__(self, app, attente: Attente, partners, delai: float):
+        self.app, self.attente, self.partners, self.delai = app, attente, partners, delai
         self.outcomes: list = []
         self.rows: list[dict] = []
         self.updates: dict[int, dict] = {}
@@ -35,7 +39,7 @@ class Verdicts:
                 self.refuser(s, r.code, r.message, r.event_id, r.partner_id, r.garder)
         if not lisibles:
             return
-        for s, res in zip(lisibles, self.processor.app.traiter_lot([s.fait for s in lisibles])):
+        for s, res in zip(lisibles, self.app.traiter_lot([s.fait for s in lisibles])):
             if res.statut == ACCEPTE:
                 self._fini(s, "accepte")
             elif res.statut == DOUBLON:
@@ -52,7 +56,7 @@ class Verdicts:
             self.refuser(s, r.code, r.message, r.event_id, r.partner_id)
             return
         self.refuser(s, "ORPHELIN", f"{s.fait.type}: no parcours was enrolled for this key within "
-                                    f"{self.processor.delai:g} s", s.fait.event_id, s.fait.emetteur.partner_id)
+                                    f"{self.delai:g} s", s.fait.event_id, s.fait.emetteur.partner_id)
 
     def refuser(self, s: Source, code: str, message: str, event_id=None, partner=None,
                 garder: bool = True) -> None:
@@ -100,7 +104,7 @@ class Verdicts:
                  partner=None) -> None:
         base = s.row.ref if s.row is not None else _ref(s.inc)
         row = recus.accuse(s, f"{base}:{statut}:{code or ''}", statut, code, message, event_id,
-                           partner, self.processor.partners)
+                           partner, self.partners)
         if row is not None:
             self.accuses.append(row)
 
@@ -125,8 +129,6 @@ class Verdicts:
         metrics.PARKING_RELEASED.labels(statut).inc()
 
     def _outcome(self, inc, statut: str, reason: str | None = None) -> None:
-        from .processor import Outcome
-
         self.outcomes.append(Outcome(inc, statut, reason))
         metrics.MESSAGES_CONSUMED.labels(inc.topic, statut).inc()
 
@@ -139,7 +141,7 @@ class Verdicts:
                 "partner": None, "reason": None, "document": None, **extra}
 
     def ecrire(self):
-        return self.processor.attente.ecrire(self.rows, self.updates, self.deletes, self.accuses)
+        return self.attente.ecrire(self.rows, self.updates, self.deletes, self.accuses)
 
 
 def _ref(inc) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError, JSONTranscoder
 from eventsourcing.utils import resolve_topic
 
@@ -77,12 +77,10 @@ class ParcoursApp(Application[UUID]):
         raise AssertionError("unreachable")
 
     def _traiter_une_fois(self, faits: list[Fait]) -> list[Resultat]:
-        parcours: dict[str, Parcours | None] = {}
+        parcours = self.charger({fait.cle for fait in faits})
         identites: dict[UUID, bytes] = {}
         resultats = []
         for fait in faits:
-            if fait.cle not in parcours:
-                parcours[fait.cle] = self.parcours(fait.cle)
             resultat, p = self._decider(parcours[fait.cle], fait)
             resultats.append(resultat)
             if resultat.statut == ACCEPTE and p is not None:
@@ -125,6 +123,31 @@ class ParcoursApp(Application[UUID]):
             return self.repository.get(Parcours.id_pour(cle))
         except AggregateNotFoundError:
             return None
+
+    def existe(self, cle: str) -> bool:
+        """Whether a parcours is stored for this key (its last event read, not the history)."""
+        return bool(self.recorder.select_events(Parcours.id_pour(cle), desc=True, limit=1))
+
+    def cle_de_reference(self, reference: str | None) -> str | None:
+        """The parcours key of a parcours reference (the aggregate's id), if it exists."""
+        try:
+            return self.repository.get(UUID(reference)).cle
+        except (AggregateNotFoundError, TypeError, ValueError):
+            return None
+
+    def charger(self, cles: set[str]) -> dict[str, Parcours | None]:
+        """The parcours of these keys (None: not enrolled yet), read in one query when the
+        recorder can (a batch touches up to 200 parcours: one query each was most of the
+        store's time)."""
+        select = getattr(self.recorder, "select_events_de", None)
+        if select is None or self.snapshots is not None:
+            return {cle: self.parcours(cle) for cle in cles}
+        ids = {Parcours.id_pour(cle): cle for cle in cles}
+        histoires: dict[UUID, list] = {}
+        for stored in select(list(ids)):
+            histoires.setdefault(stored.originator_id, []).append(self.mapper.to_domain_event(stored))
+        trouves = {ids[i]: project_aggregate(None, evenements) for i, evenements in histoires.items()}
+        return {cle: trouves.get(cle) for cle in cles}
 
     def identite(self, cle: str) -> dict[str, Any] | None:
         """Decrypted identity (INE, names, birth date, disability support), for the lycée."""

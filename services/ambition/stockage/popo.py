@@ -22,6 +22,10 @@ class POPOIdentitesRecorder(POPOApplicationRecorder):
             self._identites.update(kwargs.get("identites") or {})
         return ids
 
+    def select_events_de(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
+        """The events of several aggregates, each aggregate's in version order."""
+        return [e for i in originator_ids for e in self.select_events(i)]
+
     def lire_identite(self, parcours_id: UUID) -> bytes | None:
         return self._identites.get(parcours_id)
 

@@ -36,6 +36,20 @@ class PostgresIdentitesRecorder(PostgresApplicationRecorder):
                              "ON CONFLICT (parcours_id) DO UPDATE SET donnees = EXCLUDED.donnees"
                              ).format(*self._table), (parcours_id, donnees))
 
+    def select_events_de(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
+        """The events of several aggregates in one query, each aggregate's in version order."""
+        if not originator_ids:
+            return []
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(SQL("SELECT originator_id, originator_version, topic, state FROM {}.{} "
+                             "WHERE originator_id = ANY(%s) ORDER BY originator_id, originator_version"
+                             ).format(Identifier(self.datastore.schema),
+                                      Identifier(self.events_table_name)),
+                         (list(originator_ids),))
+            return [StoredEvent(originator_id=row["originator_id"],
+                                originator_version=row["originator_version"], topic=row["topic"],
+                                state=bytes(row["state"])) for row in curs.fetchall()]
+
     def lire_identite(self, parcours_id: UUID) -> bytes | None:
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(SQL("SELECT donnees FROM {}.{} WHERE parcours_id = %s").format(

@@ -30,6 +30,20 @@ class SQLiteIdentitesRecorder(SQLiteApplicationRecorder):
                       (parcours_id.hex, donnees))
         return ids
 
+    def select_events_de(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
+        """The events of several aggregates in one query, each aggregate's in version order."""
+        if not originator_ids:
+            return []
+        marks = ",".join("?" * len(originator_ids))
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT originator_id, originator_version, topic, state FROM "
+                      f"{self.events_table_name} WHERE originator_id IN ({marks}) "
+                      "ORDER BY originator_id, originator_version",
+                      [i.hex for i in originator_ids])
+            return [StoredEvent(originator_id=self.convert_originator_id(row["originator_id"]),
+                                originator_version=row["originator_version"], topic=row["topic"],
+                                state=row["state"]) for row in c.fetchall()]
+
     def lire_identite(self, parcours_id: UUID) -> bytes | None:
         with self.datastore.transaction(commit=False) as c:
             c.execute(f"SELECT donnees FROM {self.table_identites} WHERE parcours_id = ?",

@@ -17,7 +17,8 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from attente import DELAI, jusqua
 from contracts_support import SCHEMAS, creds, directory, registry  # noqa: F401
 from ambition.config import Settings
-from ambition.ingest.processor import Incoming, Processor
+from ambition.ingest.messages import Incoming
+from ambition.ingest.processor import Processor
 from ambition.bootstrap import make_app
 from ambition.sdk import PRODUCERS
 from pgcluster import pg_prive  # noqa: F401

@@ -83,6 +83,21 @@ def test_un_parcours_complet_survit_au_redemarrage(apps, settings):
     assert apps().identite(faits[0].cle) is None and apps().parcours(faits[0].cle).version == 18
 
 
+def test_charger_lit_les_parcours_d_un_lot_en_une_requete_comme_un_par_un(apps):
+    complet = [fait(t) for t in PARCOURS_COMPLET]
+    autre = fait("EleveInscrit", cle="b" * 64, ine="2345678901B")
+    apps().traiter_lot([*complet, autre])
+    app = apps()
+    cles = {complet[0].cle, autre.cle, "c" * 64}
+    lus = app.charger(cles)
+    assert set(lus) == cles and lus["c" * 64] is None
+    for cle in (complet[0].cle, autre.cle):
+        un_par_un = app.parcours(cle)
+        assert (lus[cle].id, lus[cle].version, lus[cle].__dict__) == (
+            un_par_un.id, un_par_un.version, un_par_un.__dict__)
+    assert lus[complet[0].cle].version == 18
+
+
 def test_make_app_choisit_le_store_des_settings(settings):
     app = make_app(settings)
     try:
@@ -126,11 +141,11 @@ class AppDevancee(ParcoursApp):
     rival: ParcoursApp
     faits_du_rival: list = []
 
-    def parcours(self, cle):
-        p = super().parcours(cle)
+    def charger(self, cles):
+        lus = super().charger(cles)
         if self.faits_du_rival:
             self.rival.traiter_lot([self.faits_du_rival.pop(0)])
-        return p
+        return lus
 
 
 def test_traiter_lot_recharge_et_rejoue_apres_un_conflit(apps):
