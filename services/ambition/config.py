@@ -83,6 +83,8 @@ class Settings:
     )
     # master key of the identity store (base64 AES key): wraps the per-élève data keys
     cipher_key: str = field(default_factory=lambda: _env("CIPHER_KEY", DEV_CIPHER_KEY))
+    # the SQLite file of the per-élève data keys, apart from the event store; empty = under var_dir
+    key_store_path: str = field(default_factory=lambda: _env("KEY_STORE", ""))
     # the platform's X25519 private keys opening sealed identities, comma separated: the current
     # one first, then those still accepted during a rotation (base64, raw 32 bytes)
     identity_private_keys: str = field(
@@ -169,6 +171,11 @@ class Settings:
     def api_tokens_file(self) -> Path:
         """The API tokens (JSON), used when ``api_tokens`` is empty."""
         return Path(self.api_tokens_path or self.var_dir / "api-tokens.json")
+
+    @property
+    def key_store(self) -> Path:
+        """The key store (SQLite): erasing an élève destroys its data key there."""
+        return Path(self.key_store_path or self.var_dir / "cles.sqlite")
 
     @property
     def log_dir(self) -> Path:

@@ -8,6 +8,7 @@ from ambition.config import Settings
 from ambition.contracts.codec import Registry
 from ambition.bootstrap import make_app
 from ambition.sqlstore import read_engine
+from ambition_projections import generations
 from ambition_projections.runner import create_tables
 
 
@@ -32,6 +33,9 @@ def parcours_app(settings):
 
 @pytest.fixture
 def engine(settings):
+    # each test defines the views' tables itself, so what a test asserts covers the tables'
+    # definition too (not only the first test of the process, which filled the cache)
+    generations._cache.clear()
     engine = read_engine(settings)
     create_tables(engine)
     yield engine

@@ -149,6 +149,29 @@ def test_psad_young_people_at_risk(cohorte):
     assert get("psad:ac-lyon", "/v1/psad/a-risque")["total"] == 0
 
 
+def test_psad_young_people_at_risk_by_lycee_mission_locale_and_entry_date(cohorte):
+    """At 11-30 F (lycée 0753268V, ML_A, started 09-02) and D (lycée 0750650Z, no mission
+    locale, started 10-01) are at risk: F alone for its lycée, for ML_A and for the entries up to
+    09-30; D alone for its lycée and for the entries from 10-01; none for ML_B (C and E are
+    not at risk)."""
+    ids, get = cohorte
+
+    def qui(**filtre):
+        r = get("psad:national", "/v1/psad/a-risque", **filtre)
+        assert r["total"] == len(r["items"])
+        return [i["parcours_id"] for i in r["items"]]
+    assert qui(uai=UAI_PARIS) == [ids["F"]]
+    assert qui(uai=UAI_PARIS_2) == [ids["D"]]
+    assert qui(mission_locale=ML_A) == [ids["F"]]
+    assert qui(mission_locale=ML_B) == []
+    assert qui(au="2024-09-30") == [ids["F"]]
+    assert qui(du="2024-10-01") == [ids["D"]]
+    s = get("psad:national", "/v1/psad/synthese", mission_locale=ML_A)
+    assert (s["entrees"], s["parcours_ouverts"], s["jeunes_a_risque"]) == (3, 1, 1)
+    s = get("psad:national", "/v1/psad/synthese", uai=UAI_PARIS_2)
+    assert (s["entrees"], s["parcours_ouverts"], s["jeunes_a_risque"]) == (2, 2, 1)
+
+
 def test_the_lycee_view(cohorte):
     """Lycée 0753268V at 11-30: A, B, F. A: closed 11-29, days used 09-02..11-29 = 89 of
     09-02..12-31 = 29 + 31 + 30 + 31 = 121; PFMP 10-01..10-31 = 31 days of an allowance of

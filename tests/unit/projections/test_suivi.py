@@ -96,3 +96,28 @@ def test_parcours_insertion_ends_the_statut_scolaire_and_a_correction_restores_i
     assert s["etat"] == "CLOS" and not s["statut_scolaire"]
     s = suivi.evoluer(s, "IssueCorrigee", META, ev(issue="EMPLOI", statut_scolaire_conserve=True, date=date(2024, 12, 5), motif="x"))
     assert s["issue"] == "EMPLOI" and s["statut_scolaire"]
+
+
+def test_days_in_enterprise_of_events_stored_before_they_carried_them():
+    """Old events carry no day count: the view counts the periods itself, each clipped to the
+    closure (PFMP 10-01..10-31, closed 10-15: 15 days); a count the events carry wins."""
+    s = dict(inscrit(), periodes={"lycee:0753268V/pfmp-1": {
+        "nature": "PFMP", "siret": "75000000000000", "debut": "2024-10-01", "fin": "2024-10-31",
+        "terminee": False}})
+    assert suivi.jours_en_entreprise(s) == 31
+    assert suivi.jours_en_entreprise(dict(s, date_cloture=date(2024, 10, 15))) == 15
+    assert suivi.jours_en_entreprise(dict(s, jours_pfmp=12)) == 12
+
+
+def test_rights_in_force_on_a_date():
+    """Boursier, interne and social fund as enrolled, from the start to the closure included."""
+    s = dict(inscrit(), interne=True, fonds_sociaux=True)
+    tous = {"statut_scolaire": True, "bourse": True, "internat": True, "fonds_sociaux": True}
+    aucun = dict.fromkeys(tous, False)
+    assert suivi.droits_le(s, date(2024, 9, 1)) == aucun
+    assert suivi.droits_le(s, date(2024, 9, 2)) == tous
+    clos = dict(s, droits_jusqu_au=date(2024, 10, 15))
+    assert suivi.droits_le(clos, date(2024, 10, 15)) == tous
+    assert suivi.droits_le(clos, date(2024, 10, 16)) == aucun
+    assert suivi.droits_le(dict(s, boursier=False, fonds_sociaux=False), date(2024, 10, 1)) == dict(
+        tous, bourse=False, fonds_sociaux=False)
