@@ -50,8 +50,11 @@ node:
 	@test tests/node/node_modules/.package-lock.json -nt tests/node/package-lock.json \
 	  || npm ci --prefix tests/node --no-audit --no-fund --silent
 
+# Test files run in TEST_WORKERS processes (pytest-xdist), each file whole in one process (its
+# module-scoped platform is started once): an end-to-end test mostly waits on other processes.
+TEST_WORKERS ?= 4
 test: install postgres chromium prometheus node
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
 
 unit: install
 	$(BIN)/python -m pytest -q tests/unit

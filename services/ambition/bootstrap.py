@@ -1,12 +1,13 @@
 """The parcours application wired to its infrastructure, in one place: ``Settings``
 (AMBITION_* variables) become the library's own environment variables (event store and its
-recorder), and the identity cipher is handed in. The domain (``ambition.parcours``) knows
+recorder), and the identity cipher is handed in with its key store. The domain (``ambition.parcours``) knows
 neither."""
 from __future__ import annotations
 
 from urllib.parse import unquote, urlsplit
 
 from ambition.config import Settings
+from ambition.identite.cles import MEMOIRE, Trousseau
 from ambition.identite.coffre import Coffre
 from ambition.parcours.app import POPO, ParcoursApp
 from ambition.stockage import RECORDERS
@@ -57,4 +58,8 @@ def make_app(settings: Settings | None = None, cls: type[ParcoursApp] = Parcours
     library's variables (e.g. ``PERSISTENCE_MODULE="eventsourcing.popo"`` for memory);
     ``cls`` a subclass of the application (a test fake)."""
     settings = settings or Settings()
-    return cls(env=env_app(settings, **env_overrides), coffre=Coffre(settings.cipher_key))
+    env = env_app(settings, **env_overrides)
+    # the data keys in their own file, whatever the event store; in memory with an
+    # in-memory event store
+    cles = MEMOIRE if env.get("PERSISTENCE_MODULE", POPO) == POPO else settings.key_store
+    return cls(env=env, coffre=Coffre(settings.cipher_key, Trousseau(cles)))

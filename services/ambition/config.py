@@ -83,6 +83,8 @@ class Settings:
     )
     # master key of the identity store (base64 AES key): wraps the per-élève data keys
     cipher_key: str = field(default_factory=lambda: _env("CIPHER_KEY", DEV_CIPHER_KEY))
+    # the SQLite file of the per-élève data keys, apart from the event store; empty = under var_dir
+    key_store_path: str = field(default_factory=lambda: _env("KEY_STORE", ""))
     # the platform's X25519 private keys opening sealed identities, comma separated: the current
     # one first, then those still accepted during a rotation (base64, raw 32 bytes)
     identity_private_keys: str = field(
@@ -105,11 +107,16 @@ class Settings:
     calendrier: str = field(default_factory=lambda: _env("CALENDRIER", ""))
     # JSON {actor: token} of the API; empty = the tokens file (demo tokens, development only)
     api_tokens: str = field(default_factory=lambda: _env("API_TOKENS", "").strip())
+    # requests per actor (and per client address without a valid token); empty = no limit
+    api_rate_limit: str = field(default_factory=lambda: _env("API_RATE_LIMIT", "50/second;1500/minute"))
     # JSON mapping a UAI or a 3-digit département to a PSAD territory (overrides the académies)
     territoires: str = field(default_factory=lambda: _env("TERRITOIRES", ""))
     # seconds a fact waits for its parcours before ORPHELIN; seconds between two parking sweeps
     parking_delay: float = field(default_factory=lambda: float(_env("PARKING_DELAY", "3600")))
     parking_sweep: float = field(default_factory=lambda: float(_env("PARKING_SWEEP", "30")))
+    # days a partner's receipts stay readable (then deleted on a sweep, once published); 0 = kept
+    accuses_retention_days: float = field(
+        default_factory=lambda: float(_env("ACCUSES_RETENTION_DAYS", "90")))
     # names of the lycées and missions locales shown on the dashboard (TOML); empty = demo list
     etablissements_file: str = field(default_factory=lambda: _env("ETABLISSEMENTS_FILE", ""))
     # empty = under var_dir
@@ -169,6 +176,11 @@ class Settings:
     def api_tokens_file(self) -> Path:
         """The API tokens (JSON), used when ``api_tokens`` is empty."""
         return Path(self.api_tokens_path or self.var_dir / "api-tokens.json")
+
+    @property
+    def key_store(self) -> Path:
+        """The key store (SQLite): erasing an élève destroys its data key there."""
+        return Path(self.key_store_path or self.var_dir / "cles.sqlite")
 
     @property
     def log_dir(self) -> Path:

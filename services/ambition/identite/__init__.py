@@ -1,3 +1,4 @@
 """Personal data of the élève, outside the domain: sealing on the wire (``scellement``), the
-encrypted identity store with one data key per élève (``coffre``; its tables are written by
-``ambition.stockage``) and erasure by crypto-shredding."""
+encrypted identity store with one data key per élève (``coffre``; the ciphertext is written by
+``ambition.stockage`` in the event store, the keys are kept apart in ``cles``) and erasure by
+crypto-shredding (the key destroyed)."""

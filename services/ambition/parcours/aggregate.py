@@ -14,10 +14,15 @@ and whether the élève is a minor at the start (VOLONTARIAT, decided at enrolme
 
 After closure a new enrolment re-opens the aggregate as parcours ``numero + 1``: the élève
 keeps one history, each parcours its number; ``historique`` keeps what a correction of a
-closed parcours needs. A PACEA (the mission locale's contract) goes on across parcours.
+closed parcours needs, ``anciens`` the state of each earlier parcours, so that a late fact of
+that parcours (dated before its closure, decided after the next one opened) is checked and
+recorded there: every partner fact's event carries the number of its parcours. A PACEA (the
+mission locale's contract) goes on across parcours.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -29,6 +34,22 @@ from ambition.parcours import droits as regles_droits
 
 NAMESPACE_PARCOURS = uuid5(NAMESPACE_URL, "https://ambition-emploi.example/parcours")
 PERIODES_ENTREPRISE = ("PFMP", "STAGE", "IMMERSION")
+#: What belongs to one parcours (the rest, e.g. the PACEA and the facts received, to the élève).
+ETAT_DU_PARCOURS = ("numero", "ouvert", "issue", "date_cloture", "emetteur_cloture", "uai",
+                    "diplome", "specialite", "session_examen", "resultat_examen", "referent",
+                    "date_debut", "date_fin_prevue", "boursier", "interne", "fonds_sociaux",
+                    "annee_scolaire", "mineur", "pacea_possible_du", "pacea_possible_au",
+                    "mission_locale", "conseiller", "date_accueil", "periodes", "solutions",
+                    "activites", "dernier_fait")
+
+
+#: The events of partner facts that record the parcours number (ParcoursClos and IssueCorrigee
+#: name it themselves).
+NUMEROTES = ("ReferentChange", "InscriptionCorrigee", "ActiviteLyceeRealisee", "PfmpDebutee",
+             "PfmpTerminee", "AbandonDeclare", "MissionLocaleChangee", "AccueilRealise",
+             "PaceaSigne", "PaceaTermine", "ActiviteMissionLocaleRealisee", "StageDebute",
+             "StageTermine", "BilanRealise", "PositionnementRealise", "SolutionProposee",
+             "SolutionDemarree")
 
 
 def cle_periode(emetteur: str, periode_id: str) -> str:
@@ -77,6 +98,7 @@ class Parcours(Aggregate):
         self.cle = cle
         self.traites: dict[str, str] = {}
         self.historique: dict[int, dict[str, Any]] = {}
+        self.anciens: dict[int, dict[str, Any]] = {}
         self.pacea_signe_le: date | None = None
         self.pacea_termine_le: date | None = None
         self.pacea_emetteur: str | None = None
@@ -94,6 +116,8 @@ class Parcours(Aggregate):
                            originator_topic=get_topic(type(self)), **champs)
 
     def _ouvrir(self, e: Parcours.EleveInscrit) -> None:
+        if e.numero > 1:  # the parcours just closed keeps its state, for its late facts
+            self.anciens[self.numero] = self._etat_du_parcours()
         self.numero, self.ouvert, self.issue, self.date_cloture = e.numero, True, None, None
         self.emetteur_cloture: str | None = None
         for champ in ("uai", "diplome", "specialite", "session_examen", "resultat_examen",
@@ -109,6 +133,30 @@ class Parcours(Aggregate):
         self.activites: list[tuple[str, str, date]] = []
         self.dernier_fait: date = e.date_debut
         self.traites[e.origine_event_id] = e.empreinte
+
+    def _etat_du_parcours(self) -> dict[str, Any]:
+        return {champ: getattr(self, champ) for champ in ETAT_DU_PARCOURS}
+
+    @contextmanager
+    def dans_le_parcours(self, numero: int | None) -> Iterator[None]:
+        """Within the block, the aggregate shows parcours ``numero`` (an earlier one): its
+        rules read that parcours, its events record and apply to it."""
+        if numero is None or numero == self.numero:
+            yield
+            return
+        courant = self._etat_du_parcours()
+        self.__dict__.update(self.anciens[numero])
+        try:
+            yield
+        finally:
+            self.anciens[numero] = self._etat_du_parcours()
+            self.__dict__.update(courant)
+
+    def trigger_event(self, event_class: Any, **kwargs: Any) -> None:
+        """Every partner fact's event carries the number of the parcours it belongs to."""
+        if event_class.__name__ in NUMEROTES and kwargs.get("numero") is None:
+            kwargs["numero"] = self.numero
+        super().trigger_event(event_class, **kwargs)
 
     # -- what the rules and views read ------------------------------------------------------
 
@@ -145,93 +193,115 @@ class Parcours(Aggregate):
 
     @event("ReferentChange")
     def referent_change(self, origine_event_id: str, emetteur: str, empreinte: str,
-                        referent: str, date_effet: date) -> None:
-        self.referent = referent
-        self._noter(origine_event_id, empreinte, date_effet)
+                        referent: str, date_effet: date, numero: int | None = None) -> None:
+        with self.dans_le_parcours(numero):
+            self.referent = referent
+            self._noter(origine_event_id, empreinte, date_effet)
 
     @event("InscriptionCorrigee")
     def inscription_corrigee(self, origine_event_id: str, emetteur: str, empreinte: str,
                              date: date, date_fin_prevue: date, referent: str, boursier: bool,
-                             interne: bool, fonds_sociaux: bool, motif: str) -> None:
-        self.date_fin_prevue, self.referent = date_fin_prevue, referent
-        self.boursier, self.interne, self.fonds_sociaux = boursier, interne, fonds_sociaux
-        self._noter(origine_event_id, empreinte, date)
+                             interne: bool, fonds_sociaux: bool, motif: str,
+                             numero: int | None = None) -> None:
+        with self.dans_le_parcours(numero):
+            self.date_fin_prevue, self.referent = date_fin_prevue, referent
+            self.boursier, self.interne, self.fonds_sociaux = boursier, interne, fonds_sociaux
+            self._noter(origine_event_id, empreinte, date)
 
     @event("ActiviteLyceeRealisee")
     def activite_lycee_realisee(self, origine_event_id: str, emetteur: str, empreinte: str,
-                                activite: str, date: date, duree_heures: int | None) -> None:
-        self._activite("LYCEE", activite, date)
-        self._noter(origine_event_id, empreinte, date)
+                                activite: str, date: date, duree_heures: int | None,
+                                numero: int | None = None) -> None:
+        with self.dans_le_parcours(numero):
+            self._activite("LYCEE", activite, date)
+            self._noter(origine_event_id, empreinte, date)
 
     @event("PfmpDebutee")
     def pfmp_debutee(self, origine_event_id: str, emetteur: str, empreinte: str,
                      periode_id: str, siret: str, date_debut: date, date_fin_prevue: date,
-                     jours_en_entreprise: int | None = None) -> None:
-        self._periode(emetteur, periode_id, "PFMP", siret, date_debut, date_fin_prevue)
-        self._noter(origine_event_id, empreinte, date_debut)
+                     jours_en_entreprise: int | None = None, numero: int | None = None) -> None:
+        with self.dans_le_parcours(numero):
+            self._periode(emetteur, periode_id, "PFMP", siret, date_debut, date_fin_prevue)
+            self._noter(origine_event_id, empreinte, date_debut)
 
     @event("PfmpTerminee")
     def pfmp_terminee(self, origine_event_id: str, emetteur: str, empreinte: str,
-                      periode_id: str, date_fin: date, jours_en_entreprise: int | None = None) -> None:
-        self.periodes[cle_periode(emetteur, periode_id)].update(date_fin=date_fin, terminee=True)
-        self._noter(origine_event_id, empreinte)
+                      periode_id: str, date_fin: date, jours_en_entreprise: int | None = None,
+                      numero: int | None = None) -> None:
+        with self.dans_le_parcours(numero):
+            self.periodes[cle_periode(emetteur, periode_id)].update(date_fin=date_fin,
+                                                                    terminee=True)
+            self._noter(origine_event_id, empreinte)
 
     @event("AbandonDeclare")
     def abandon_declare(self, origine_event_id: str, emetteur: str, empreinte: str,
-                        date: date, motif: str | None) -> None:
-        self._noter(origine_event_id, empreinte)
+                        date: date, motif: str | None, numero: int | None = None) -> None:
+        with self.dans_le_parcours(numero):
+            self._noter(origine_event_id, empreinte)
 
     @event("MissionLocaleChangee")
     def mission_locale_changee(self, origine_event_id: str, emetteur: str, empreinte: str,
                                date: date, ancienne_mission_locale: str | None, siret: str,
-                               motif: str | None) -> None:
+                               motif: str | None, numero: int | None = None) -> None:
         """The lycée named the new mission locale: it alone may speak, after its accueil."""
-        self.mission_locale, self.conseiller, self.date_accueil = siret, None, None
-        self._noter(origine_event_id, empreinte, date)
+        with self.dans_le_parcours(numero):
+            self.mission_locale, self.conseiller, self.date_accueil = siret, None, None
+            self._noter(origine_event_id, empreinte, date)
 
     @event("AccueilRealise")
     def accueil_realise(self, origine_event_id: str, emetteur: str, empreinte: str,
-                        siret: str, conseiller: str, date: date) -> None:
-        self.mission_locale, self.conseiller = siret, conseiller
-        self.date_accueil = self.date_accueil or date
-        self._noter(origine_event_id, empreinte, date)
+                        siret: str, conseiller: str, date: date, numero: int | None = None) -> None:
+        with self.dans_le_parcours(numero):
+            self.mission_locale, self.conseiller = siret, conseiller
+            self.date_accueil = self.date_accueil or date
+            self._noter(origine_event_id, empreinte, date)
 
     @event("PaceaSigne")
     def pacea_signe(self, origine_event_id: str, emetteur: str, empreinte: str,
-                    date_signature: date) -> None:
-        self.pacea_signe_le, self.pacea_termine_le = date_signature, None
-        self.pacea_emetteur = emetteur
-        self._noter(origine_event_id, empreinte, date_signature)
+                    date_signature: date, numero: int | None = None) -> None:
+        with self.dans_le_parcours(numero):
+            self.pacea_signe_le, self.pacea_termine_le = date_signature, None
+            self.pacea_emetteur = emetteur
+            self._noter(origine_event_id, empreinte, date_signature)
 
     @event("PaceaTermine")
     def pacea_termine(self, origine_event_id: str, emetteur: str, empreinte: str,
-                      date_fin: date) -> None:
-        self.pacea_termine_le = date_fin
-        self._noter(origine_event_id, empreinte)
+                      date_fin: date, numero: int | None = None) -> None:
+        with self.dans_le_parcours(numero):
+            self.pacea_termine_le = date_fin
+            self._noter(origine_event_id, empreinte)
 
     @event("ActiviteMissionLocaleRealisee")
     def activite_ml_realisee(self, origine_event_id: str, emetteur: str, empreinte: str,
-                             activite: str, date: date) -> None:
-        self._activite("MISSION_LOCALE", activite, date)
-        self._noter(origine_event_id, empreinte, date)
+                             activite: str, date: date, numero: int | None = None) -> None:
+        with self.dans_le_parcours(numero):
+            self._activite("MISSION_LOCALE", activite, date)
+            self._noter(origine_event_id, empreinte, date)
 
     @event("StageDebute")
     def stage_debute(self, origine_event_id: str, emetteur: str, empreinte: str,
                      periode_id: str, nature: str, siret: str, date_debut: date,
-                     date_fin_prevue: date, jours_en_entreprise: int | None = None) -> None:
-        self._periode(emetteur, periode_id, nature, siret, date_debut, date_fin_prevue)
-        self._noter(origine_event_id, empreinte, date_debut)
+                     date_fin_prevue: date, jours_en_entreprise: int | None = None,
+                     numero: int | None = None) -> None:
+        with self.dans_le_parcours(numero):
+            self._periode(emetteur, periode_id, nature, siret, date_debut, date_fin_prevue)
+            self._noter(origine_event_id, empreinte, date_debut)
 
     @event("StageTermine")
     def stage_termine(self, origine_event_id: str, emetteur: str, empreinte: str,
-                      periode_id: str, date_fin: date, jours_en_entreprise: int | None = None) -> None:
-        self.periodes[cle_periode(emetteur, periode_id)].update(date_fin=date_fin, terminee=True)
-        self._noter(origine_event_id, empreinte)
+                      periode_id: str, date_fin: date, jours_en_entreprise: int | None = None,
+                      numero: int | None = None) -> None:
+        with self.dans_le_parcours(numero):
+            self.periodes[cle_periode(emetteur, periode_id)].update(date_fin=date_fin,
+                                                                    terminee=True)
+            self._noter(origine_event_id, empreinte)
 
     @event("BilanRealise")
     def bilan_realise(self, origine_event_id: str, emetteur: str, empreinte: str, date: date,
-                      participants: list[str], issue: str, detail: str | None) -> None:
-        self._noter(origine_event_id, empreinte)
+                      participants: list[str], issue: str, detail: str | None,
+                      numero: int | None = None) -> None:
+        with self.dans_le_parcours(numero):
+            self._noter(origine_event_id, empreinte)
 
     @event("ParcoursClos")
     def parcours_clos(self, origine_event_id: str, emetteur: str, numero: int, issue: str,
@@ -261,22 +331,26 @@ class Parcours(Aggregate):
 
     @event("PositionnementRealise")
     def positionnement_realise(self, origine_event_id: str, emetteur: str, empreinte: str,
-                               date: date) -> None:
-        self._activite("FOQUALE", "POSITIONNEMENT", date)
-        self._noter(origine_event_id, empreinte, date)
+                               date: date, numero: int | None = None) -> None:
+        with self.dans_le_parcours(numero):
+            self._activite("FOQUALE", "POSITIONNEMENT", date)
+            self._noter(origine_event_id, empreinte, date)
 
     @event("SolutionProposee")
     def solution_proposee(self, origine_event_id: str, emetteur: str, empreinte: str,
-                          solution_id: str, solution: str, date: date) -> None:
-        self.solutions[solution_id] = {"solution": solution, "proposee_le": date,
-                                       "demarree_le": None}
-        self._noter(origine_event_id, empreinte, date)
+                          solution_id: str, solution: str, date: date,
+                          numero: int | None = None) -> None:
+        with self.dans_le_parcours(numero):
+            self.solutions[solution_id] = {"solution": solution, "proposee_le": date,
+                                           "demarree_le": None}
+            self._noter(origine_event_id, empreinte, date)
 
     @event("SolutionDemarree")
     def solution_demarree(self, origine_event_id: str, emetteur: str, empreinte: str,
-                          solution_id: str, date: date) -> None:
-        self.solutions[solution_id]["demarree_le"] = date
-        self._noter(origine_event_id, empreinte, date)
+                          solution_id: str, date: date, numero: int | None = None) -> None:
+        with self.dans_le_parcours(numero):
+            self.solutions[solution_id]["demarree_le"] = date
+            self._noter(origine_event_id, empreinte, date)
 
     def _periode(self, emetteur: str, periode_id: str, nature: str, siret: str, debut: date,
                  fin: date) -> None:

@@ -8,6 +8,7 @@ them is safe.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -26,12 +27,17 @@ POPO = "eventsourcing.popo"
 
 
 class CoffreIdentites(Protocol):
-    """Seals an élève's identity for the store and opens it again (the cipher lives outside
-    the domain, in ``ambition.identite.coffre``)."""
+    """Encrypts élèves' identities for the store, opens them again, and forgets an élève by
+    destroying its data key (the cipher and its key store live outside the domain, in
+    ``ambition.identite``)."""
 
-    def chiffrer(self, payload: dict[str, Any]) -> bytes: ...
+    def chiffrer(self, payloads: Mapping[UUID, Mapping[str, Any]]) -> dict[UUID, bytes]: ...
 
-    def dechiffrer(self, donnees: bytes) -> dict[str, Any]: ...
+    def dechiffrer(self, parcours_id: UUID, donnees: bytes) -> dict[str, Any] | None: ...
+
+    def oublier(self, parcours_id: UUID) -> None: ...
+
+    def close(self) -> None: ...
 
 
 class ParcoursApp(Application[UUID]):
@@ -78,7 +84,7 @@ class ParcoursApp(Application[UUID]):
 
     def _traiter_une_fois(self, faits: list[Fait]) -> list[Resultat]:
         parcours = self.charger({fait.cle for fait in faits})
-        identites: dict[UUID, bytes] = {}
+        identites: dict[UUID, Mapping[str, Any]] = {}
         resultats = []
         for fait in faits:
             resultat, p = self._decider(parcours[fait.cle], fait)
@@ -86,8 +92,11 @@ class ParcoursApp(Application[UUID]):
             if resultat.statut == ACCEPTE and p is not None:
                 parcours[fait.cle] = p
                 if fait.type == "EleveInscrit":
-                    identites[p.id] = self.coffre.chiffrer(fait.payload)
-        self.save(*(p for p in parcours.values() if p is not None), identites=identites)
+                    identites[p.id] = fait.payload
+        # the data keys are committed to their own store first, then the events' transaction
+        # writes the encrypted identities
+        self.save(*(p for p in parcours.values() if p is not None),
+                  identites=self.coffre.chiffrer(identites))
         return resultats
 
     def _decider(self, p: Parcours | None, fait: Fait) -> tuple[Resultat, Parcours | None]:
@@ -114,6 +123,7 @@ class ParcoursApp(Application[UUID]):
         self.oublier_parcours(Parcours.id_pour(cle))
 
     def oublier_parcours(self, parcours_id: UUID) -> None:
+        self.coffre.oublier(parcours_id)  # from now on, no copy of the identity is readable
         self.recorder.oublier_identite(parcours_id)  # type: ignore[attr-defined]
 
     # -- queries --------------------------------------------------------------------------
@@ -151,5 +161,10 @@ class ParcoursApp(Application[UUID]):
 
     def identite(self, cle: str) -> dict[str, Any] | None:
         """Decrypted identity (INE, names, birth date, disability support), for the lycée."""
-        donnees = self.recorder.lire_identite(Parcours.id_pour(cle))  # type: ignore[attr-defined]
-        return None if donnees is None else self.coffre.dechiffrer(donnees)
+        pid = Parcours.id_pour(cle)
+        donnees = self.recorder.lire_identite(pid)  # type: ignore[attr-defined]
+        return None if donnees is None else self.coffre.dechiffrer(pid, donnees)
+
+    def close(self) -> None:
+        super().close()
+        self.coffre.close()

@@ -13,7 +13,7 @@ from datetime import date
 from ambition.parcours import (decisions_corrections, decisions_lycee, decisions_partenaires,
                                regles, regles_temps)
 from ambition.parcours.academies import academie
-from ambition.parcours.aggregate import Parcours
+from ambition.parcours.aggregate import Parcours, cle_periode
 from ambition.parcours.calendrier import Calendrier
 from ambition.parcours.erreurs import FAIT_INVALIDE, Doublon, Refus
 from ambition.parcours.faits import DATE_DU_FAIT, FOQUALE, LYCEE, MISSION_LOCALE, Fait
@@ -26,6 +26,10 @@ DECISIONS: dict[str, Decision] = {**decisions_lycee.DECISIONS, **decisions_parte
 #: period or of a PACEA already under way, and corrections (checked by their own rules).
 APRES_CLOTURE = ("PfmpTerminee", "StageTermine", "PaceaTermine", "IssueCorrigee",
                  "InscriptionCorrigee")
+#: Facts that name the parcours they concern, or concern the élève rather than one parcours.
+NOMMENT_LEUR_PARCOURS = ("IssueCorrigee", "InscriptionCorrigee", "MissionLocaleChangee",
+                         "PaceaTermine")
+FINS_DE_PERIODE = ("PfmpTerminee", "StageTermine")
 #: Facts of the mission locale that need its accueil first (by arrival and by date).
 APRES_ACCUEIL = ("PaceaSigne", "ActiviteMissionLocaleRealisee", "StageDebute", "BilanRealise")
 
@@ -46,14 +50,32 @@ def decider(parcours: Parcours | None, fait: Fait, calendrier: Calendrier) -> Pa
             return decisions_lycee.inscrire(parcours, fait, calendrier)
         if parcours is None:
             return None
-        if fait.type not in APRES_CLOTURE:
-            regles.issue_unique(fait.type, parcours.clos, parcours.issue, jour,
-                                parcours.date_cloture)
-        verifier_emetteur_concerne(parcours, fait, jour)
-        DECISIONS[fait.type](parcours, fait)
+        with parcours.dans_le_parcours(parcours_du_fait(parcours, fait, jour)):
+            if fait.type not in APRES_CLOTURE:
+                regles.issue_unique(fait.type, parcours.clos, parcours.issue, jour,
+                                    parcours.date_cloture)
+            verifier_emetteur_concerne(parcours, fait, jour)
+            DECISIONS[fait.type](parcours, fait)
         return parcours
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise Refus(FAIT_INVALIDE, f"{fait.type} payload is malformed: {exc!r}") from exc
+
+
+def parcours_du_fait(p: Parcours, fait: Fait, jour: date | None) -> int | None:
+    """The earlier parcours a late fact belongs to (ISSUE_UNIQUE: a fact dated on or before a
+    closure is accepted after it, even once the next parcours has opened), or None for the
+    current one: the parcours whose start .. closure holds the fact's date, or for the end of a
+    period, the parcours that holds the period. Corrections name their parcours themselves."""
+    if fait.type in NOMMENT_LEUR_PARCOURS or not p.anciens:
+        return None
+    if fait.type in FINS_DE_PERIODE:
+        cle = cle_periode(fait.emetteur.partner_id, fait.payload["periode_id"])
+        return None if cle in p.periodes else next(
+            (n for n, a in p.anciens.items() if cle in a["periodes"]), None)
+    if jour is None or jour >= p.date_debut:
+        return None
+    return next((n for n, a in p.anciens.items()
+                 if a["date_debut"] <= jour <= a["date_cloture"]), None)
 
 
 def date_du_fait(fait: Fait) -> date | None:

@@ -1,5 +1,6 @@
 """The event store's adapters, outside the domain: application recorders that also keep the
-encrypted identities, one per persistence module.
+encrypted identities (ciphertext only: their data keys are in the key store,
+``ambition.identite.cles``), one per persistence module.
 
 Each extends the library's own recorder: ``save(*aggregates, identites={parcours_id: bytes})``
 writes the identities in the same transaction as the events, so an enrolment is never stored

@@ -1,5 +1,8 @@
 """PostgreSQL recorder: an ``<events table>_identites`` table written in the events'
-transaction (the library calls ``_insert_events`` inside it, before inserting the events)."""
+transaction (the library calls ``_insert_events`` inside it, before inserting the events).
+
+It holds ciphertext only: a deleted row stays in the heap until ``VACUUM`` and in the
+write-ahead log, which is why the data keys live in the key store, never here."""
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -52,7 +52,8 @@ class SQLiteIdentitesRecorder(SQLiteApplicationRecorder):
         return None if row is None else bytes(row["donnees"])
 
     def oublier_identite(self, parcours_id: UUID) -> None:
-        """Delete the record (its data key with it), its freed bytes overwritten with zeros."""
+        """Delete the record (its data key is destroyed in the key store first), its freed
+        bytes overwritten with zeros."""
         with self.datastore.transaction(commit=True) as c:
             c.execute("PRAGMA secure_delete = ON")
             c.execute(f"DELETE FROM {self.table_identites} WHERE parcours_id = ?",

@@ -7,13 +7,16 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from aide_parcours import accepte
+from aide_parcours import accepte, refuse
 
 from ambition.config import Settings
 from ambition.contracts.codec import Registry
-from ambition.parcours.exemples import fait
+from ambition.parcours.exemples import AUTRE_UAI, fait
+from ambition.parcours.faits import LYCEE, Emetteur
 from ambition_projections import suivi
 from ambition_projections.journal import Journal
+
+LYCEE_B = Emetteur(LYCEE, AUTRE_UAI, f"lycee:{AUTRE_UAI}")
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +60,8 @@ def test_PFMP_DEUX_TIERS_la_fin_reelle_d_une_periode_peut_lever_le_signalement(
     # Given a PFMP planned 2 September .. 15 October, open at a withdrawal on 15 October:
     # 44 days of 44, flagged
     etant_donne(fait("EleveInscrit"),
-                fait("PfmpDebutee", date_debut=date(2024, 9, 2), date_fin_prevue=date(2024, 10, 15)),
+                fait("PfmpDebutee", date_debut=date(2024, 9, 2),
+                     date_fin_prevue=date(2024, 10, 15)),
                 fait("AbandonDeclare", date=date(2024, 10, 15)))
     assert vues()[1]["depassement_deux_tiers"] is True
     # When its actual end (20 September: 19 days) arrives after the closure
@@ -90,3 +94,30 @@ def test_PACEA_AGE_un_pacea_termine_ne_passe_pas_au_parcours_suivant(etant_donne
                      date_fin_prevue=date(2025, 12, 19)))
     # Then parcours 2 has no PACEA
     assert (vues()[1]["pacea"], vues()[2]["pacea"]) == (False, False)
+
+
+# ISSUE_UNIQUE: "A fact dated on or before the closure date that arrives after it is accepted";
+# every parcours is its own, so a late fact of parcours 1 still belongs to parcours 1 once
+# parcours 2 has opened
+def test_ISSUE_UNIQUE_un_fait_tardif_du_parcours_1_est_accepte_apres_l_ouverture_du_2(
+        app, etant_donne, quand, vues):
+    # Given parcours 1 at lycée A (accueil, a PFMP from 1 October), closed by a bilan on
+    # 20 December, and parcours 2 at lycée B from 21 December
+    etant_donne(fait("EleveInscrit"), fait("AccueilRealise"), fait("PfmpDebutee"),
+                fait("BilanRealise"),
+                fait("EleveInscrit", emetteur=LYCEE_B, uai=AUTRE_UAI, date_debut=date(2024, 12, 21),
+                     date_fin_prevue=date(2025, 3, 31)))
+    # When facts of parcours 1, dated before its closure, arrive now
+    accepte(quand(fait("ActiviteLyceeRealisee", date=date(2024, 12, 2))))
+    accepte(quand(fait("ActiviteMissionLocaleRealisee", date=date(2024, 12, 3))))
+    accepte(quand(fait("PfmpTerminee", date_fin=date(2024, 10, 25))))
+    # Then they are recorded for parcours 1, which the views show, and parcours 2 is untouched
+    p = app.parcours(fait("EleveInscrit").cle)
+    derniers = list(app.events.get(p.id))[-3:]
+    assert [e.numero for e in derniers] == [1, 1, 1]
+    assert (p.numero, p.uai, p.activites, p.periodes) == (2, AUTRE_UAI, [], {})
+    v = vues()
+    assert v[1]["activites"][-2:] == ["2024-12-02", "2024-12-03"] and v[1]["jours_pfmp"] == 25
+    assert (v[2]["uai"], v[2]["activites"], v[2]["jours_pfmp"]) == (AUTRE_UAI, [], None)
+    # and a fact of lycée A dated within parcours 2 is still refused
+    refuse(quand(fait("ActiviteLyceeRealisee", date=date(2024, 12, 23))), "EMETTEUR_AUTORISE")

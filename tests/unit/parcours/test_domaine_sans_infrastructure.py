@@ -48,8 +48,10 @@ def test_importer_et_utiliser_le_domaine_ne_charge_aucune_infrastructure():
             "from ambition.parcours import ParcoursApp\n"
             "from ambition.parcours.exemples import fait\n"
             "class Coffre:\n"
-            "    def chiffrer(self, payload): return b'scelle'\n"
-            "    def dechiffrer(self, donnees): return {}\n"
+            "    def chiffrer(self, payloads): return {pid: b'scelle' for pid in payloads}\n"
+            "    def dechiffrer(self, parcours_id, donnees): return {}\n"
+            "    def oublier(self, parcours_id): pass\n"
+            "    def close(self): pass\n"
             "app = ParcoursApp(env={'PERSISTENCE_MODULE': 'eventsourcing.popo'}, coffre=Coffre())\n"
             "assert app.traiter_lot([fait('EleveInscrit')])[0].statut == 'ACCEPTE'\n"
             "print(sorted(sys.modules))\n")

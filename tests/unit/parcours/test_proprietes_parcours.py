@@ -1,7 +1,7 @@
 """Stateful property test: random sequences of partner facts, valid or not, never leave a
 parcours breaking the arrêté's invariants (in-memory store, so it stays fast). The sequences
-include second parcours (re-entry after a closure), outcome corrections naming a parcours
-number, enrolment corrections and mission-locale moves."""
+include second parcours (re-entry after a closure), late facts of an earlier parcours, outcome
+corrections naming a parcours number, enrolment corrections and mission-locale moves."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -50,8 +50,13 @@ class ParcoursAleatoire(RuleBasedStateMachine):
             if r.statut == ACCEPTE:
                 assert f.event_id not in self.acceptes, "a redelivery was accepted twice"
                 self.acceptes.add(f.event_id)
+                p = self.app.parcours(self.cle)
                 if f.type == "EleveInscrit":
-                    self.naissances[self.app.parcours(self.cle).numero] = f.payload["date_naissance"]
+                    self.naissances[p.numero] = f.payload["date_naissance"]
+                else:
+                    dernier = list(self.app.events.get(p.id, gt=p.version - 1))[0]
+                    if getattr(dernier, "numero", None) not in (None, p.numero):
+                        event("late fact of an earlier parcours: ACCEPTE")
             else:
                 assert r.code or r.statut in ("DOUBLON", "INCONNU"), r
         if all(r.statut != ACCEPTE for r in resultats) and avant is not None:
@@ -185,6 +190,8 @@ class ParcoursAleatoire(RuleBasedStateMachine):
         for (_, f1), (d2, _) in zip(bornes, bornes[1:]):
             assert f1 < d2, "overlapping periods"
         assert all(debut <= j <= fin for _, _, j in p.activites)
+        for a in p.anciens.values():  # late facts of earlier parcours stay inside them
+            assert all(a["date_debut"] <= j <= a["date_cloture"] for _, _, j in a["activites"])
         for s in p.solutions.values():
             assert debut <= s["proposee_le"] <= fin
             assert s["demarree_le"] is None or debut <= s["demarree_le"] <= fin
@@ -207,7 +214,8 @@ class ParcoursAleatoire(RuleBasedStateMachine):
             if nom == "EleveInscrit":
                 numero = e.numero
                 assert numero == len(par_numero) + 1
-            par_numero.setdefault(numero, []).append(e)
+            # a late fact of an earlier parcours carries that parcours's number
+            par_numero.setdefault(getattr(e, "numero", None) or numero, []).append(e)
         for numero, evenements in par_numero.items():
             debut = evenements[0].date_debut
             clotures = [e for e in evenements if type(e).__name__ == "ParcoursClos"]
