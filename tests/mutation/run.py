@@ -47,10 +47,14 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     "codec-signatures": (["ambition/contracts/codec.py", "ambition/contracts/signing.py"],
                          ["tests/unit/contracts"]),
     "acces": (["ambition/api/acces.py"], ["tests/integration/projections/test_matrice_acces.py"]),
-    "psad": (["ambition_projections/psad.py", "ambition_projections/suivi.py"],
+    "psad": (["ambition_projections/psad.py"],
              ["tests/unit/projections", "tests/unit/parcours/test_constats_vues.py",
               "tests/integration/projections/test_vues_valeurs_connues.py",
               "-k", "not postgres"]),  # the figures do not depend on the store: SQLite only
+    # the views' fold, against its unit tests only (the integration tests above also reach it,
+    # but would make a run last an hour on 2 cores): a lower bound
+    "suivi": (["ambition_projections/suivi.py"],
+              ["tests/unit/projections", "tests/unit/parcours/test_constats_vues.py"]),
     "parking": (["ambition/ingest/processor.py", "ambition/ingest/parking.py"],
                 ["tests/integration/exchange/test_parking.py",
                  "tests/integration/exchange/test_refus_et_poison.py", "-k", "not outage"]),
