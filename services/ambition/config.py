@@ -107,6 +107,8 @@ class Settings:
     calendrier: str = field(default_factory=lambda: _env("CALENDRIER", ""))
     # JSON {actor: token} of the API; empty = the tokens file (demo tokens, development only)
     api_tokens: str = field(default_factory=lambda: _env("API_TOKENS", "").strip())
+    # requests per actor (and per client address without a valid token); empty = no limit
+    api_rate_limit: str = field(default_factory=lambda: _env("API_RATE_LIMIT", "50/second;1500/minute"))
     # JSON mapping a UAI or a 3-digit département to a PSAD territory (overrides the académies)
     territoires: str = field(default_factory=lambda: _env("TERRITOIRES", ""))
     # seconds a fact waits for its parcours before ORPHELIN; seconds between two parking sweeps

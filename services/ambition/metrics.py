@@ -79,7 +79,7 @@ PERSONAL_READS = Counter(
     ["route"],
 )
 API_DENIED = Counter(
-    "ambition_api_denied_total", "API requests refused, by reason (unauthenticated, forbidden).",
+    "ambition_api_denied_total", "API requests refused, by reason (unauthenticated, forbidden, rate_limited).",
     ["reason"],
 )
 

@@ -28,10 +28,13 @@ class Acteur:
 
 def acteur(request: Request, cred: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Acteur:
     found = request.app.state.jetons.acteur(cred.credentials if cred else None)
+    debit = request.app.state.debit
     if found is None:
+        debit.compter(f"adresse:{request.client.host if request.client else '?'}")
         metrics.API_DENIED.labels("unauthenticated").inc()
         raise HTTPException(401, "missing or unknown bearer token: send 'Authorization: Bearer <token>'",
                             headers={"WWW-Authenticate": "Bearer"})
+    debit.compter(found)
     request.state.acteur = found  # for the trace of personal-data reads (journal)
     return Acteur(found)
 

@@ -22,6 +22,7 @@ from ambition.sqlstore import read_engine
 from ambition_projections.runner import create_tables
 
 from . import bac_a_sable, flux, journal, partenaires, psad, vues
+from .debit import Debit
 from .jetons import Jetons
 
 
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None, jetons: Jetons | None = None) -
     api.state.engine = engine
     api.state.settings = settings
     api.state.jetons = jetons or Jetons.load(settings)
+    api.state.debit = Debit(settings.api_rate_limit)
 
     @lru_cache(maxsize=1)
     def parcours_app():

@@ -7,9 +7,29 @@ position, oldest first; each says what became of one message (``event_id``): ``a
 """
 from __future__ import annotations
 
-from typing import Iterator
+import time
+from typing import Callable, Iterator
 
 import httpx
+
+#: longest pause asked by a 429's Retry-After that the SDK honours before asking again
+ATTENTE_MAX = 60.0
+
+
+def obtenir(http: httpx.Client, url: str, *, dormir: Callable[[float], None] = time.sleep,
+            **kwargs) -> httpx.Response:
+    """GET ``url``; past the API's rate limit (429) wait what ``Retry-After`` says, then ask
+    again. Any other error status raises."""
+    while True:
+        r = http.get(url, **kwargs)
+        if r.status_code != 429:
+            r.raise_for_status()
+            return r
+        try:
+            pause = float(r.headers.get("retry-after", "1"))
+        except ValueError:
+            pause = 1.0
+        dormir(min(max(pause, 0.0), ATTENTE_MAX))
 
 
 class Accuses:
@@ -22,9 +42,8 @@ class Accuses:
 
     def lire(self, depuis: int = 0, limite: int = 500) -> list[dict]:
         """The receipts after position ``depuis`` (at most ``limite``)."""
-        r = self.http.get("/v1/partenaires/moi/accuses", params={"depuis": depuis, "limite": limite},
-                          headers=self._auth)
-        r.raise_for_status()
+        r = obtenir(self.http, "/v1/partenaires/moi/accuses",
+                    params={"depuis": depuis, "limite": limite}, headers=self._auth)
         return r.json()["accuses"]
 
     def tous(self, depuis: int = 0) -> Iterator[dict]:

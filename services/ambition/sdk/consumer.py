@@ -22,6 +22,8 @@ from ambition.config import Settings, load_topics
 from ambition.contracts.codec import CodecError, Registry
 from ambition.flux.acteurs import sert
 
+from .accuses import obtenir
+
 log = logging.getLogger(__name__)
 
 
@@ -47,10 +49,8 @@ def flux(api_url: str, token: str, depuis: int = 0, *, attendre: bool = False,
     http = client or httpx.Client(base_url=api_url.rstrip("/"), timeout=30)
     try:
         while True:
-            r = http.get("/v1/flux", params={"depuis": depuis},
-                         headers={"Authorization": f"Bearer {token}"})
-            r.raise_for_status()
-            page = r.json()
+            page = obtenir(http, "/v1/flux", params={"depuis": depuis},
+                           headers={"Authorization": f"Bearer {token}"}).json()
             for e in page["evenements"]:
                 yield e["position"], e
             depuis = page["position"]

@@ -77,7 +77,8 @@ REFUS = (403, 404)  # a refusal may not tell whether the resource exists
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory):
-    settings = Settings(var_dir=tmp_path_factory.mktemp("matrice") / "var")
+    # every route is asked by every actor in a burst: no rate limit here (test_debit covers it)
+    settings = Settings(var_dir=tmp_path_factory.mktemp("matrice") / "var", api_rate_limit="")
     app = make_app(settings)
     ids = charger_cohorte(app)
     engine = read_engine(settings)
