@@ -61,8 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seconds", type=float, help="freshness: measured duration (default 15, --full 60)")
     p.add_argument("--backlog", type=int, help="ingest: enrolments in the backlog (default 6000, --full 20000)")
     p.add_argument("--rounds", type=int, help="stages: rounds, the median kept (default 3, --full 5)")
-    p.add_argument("--readers", type=int, default=2,
-                   help="ingest: AMBITION_INGEST_READERS of the worker (default 2, 0 = none)")
+    p.add_argument("--readers", type=int, default=0,
+                   help="ingest, freshness: AMBITION_INGEST_READERS of the worker (default 0: "
+                        "read in its own process, the shipped default)")
     p.add_argument("--n", type=int, default=2000, help="stages: enrolments a round (default 2000)")
     args = p.parse_args(argv)
     unknown = [n for n in args.names if n not in NAMES]

@@ -114,6 +114,9 @@ class Settings:
     # seconds a fact waits for its parcours before ORPHELIN; seconds between two parking sweeps
     parking_delay: float = field(default_factory=lambda: float(_env("PARKING_DELAY", "3600")))
     parking_sweep: float = field(default_factory=lambda: float(_env("PARKING_SWEEP", "30")))
+    # days a partner's receipts stay readable (then deleted on a sweep, once published); 0 = kept
+    accuses_retention_days: float = field(
+        default_factory=lambda: float(_env("ACCUSES_RETENTION_DAYS", "90")))
     # names of the lycées and missions locales shown on the dashboard (TOML); empty = demo list
     etablissements_file: str = field(default_factory=lambda: _env("ETABLISSEMENTS_FILE", ""))
     # empty = under var_dir

@@ -62,3 +62,20 @@ def test_un_record_d_avant_le_trousseau_cle_incluse_se_lit_encore():
     enveloppe = maitre.encrypt(cle)
     ancien = struct.pack(">H", len(enveloppe)) + enveloppe + nonce + AESGCM(cle).encrypt(nonce, clair, None)
     assert Coffre(DEV_CIPHER_KEY, Trousseau(MEMOIRE)).dechiffrer(uuid.uuid4(), ancien) == IDENTITE
+
+
+def test_ambition_reenvelopper_demande_l_ancienne_cle_et_ne_change_rien_si_elle_est_fausse(
+        tmp_path, monkeypatch, capsys):
+    from ambition.identite import commands
+
+    pid, ancienne = uuid.uuid4(), Coffre(DEV_CIPHER_KEY, Trousseau(tmp_path / "cles.sqlite"))
+    record = ancienne.chiffrer({pid: IDENTITE})[pid]
+    ancienne.close()
+    nouvelle = AESCipher.create_key(32)
+    monkeypatch.setenv("AMBITION_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("AMBITION_CIPHER_KEY", nouvelle)
+    monkeypatch.setattr(commands.getpass, "getpass", lambda prompt: nouvelle)
+    assert commands._reenvelopper(None) == 1 and "nothing was changed" in capsys.readouterr().err
+    monkeypatch.setattr(commands.getpass, "getpass", lambda prompt: DEV_CIPHER_KEY)
+    assert commands._reenvelopper(None) == 0 and "1 data keys" in capsys.readouterr().out
+    assert Coffre(nouvelle, Trousseau(tmp_path / "cles.sqlite")).dechiffrer(pid, record) == IDENTITE

@@ -9,15 +9,16 @@ event id, the event type, the reason and where the message was read, nothing of 
 
 ``position`` orders a partner's receipts (resume with ``depuis``); ``ref`` makes every write
 idempotent (a redelivered message writes nothing new). ``publie`` marks the receipts already on
-the receipts topic.
+the receipts topic. A receipt is kept ``AMBITION_ACCUSES_RETENTION_DAYS`` days (``purger``, on
+each parking sweep), then deleted once published; positions are never reused.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import (Boolean, Column, DateTime, Integer, MetaData, String, Table, select,
-                        update)
+from sqlalchemy import (Boolean, Column, DateTime, Integer, MetaData, String, Table, delete,
+                        select, update)
 from sqlalchemy.dialects import postgresql, sqlite
 
 ACCEPTE, DOUBLON, PARQUE, REFUSE = "accepte", "doublon", "parque", "refuse"
@@ -38,7 +39,7 @@ accuses = Table(
     Column("topic", String(200), nullable=False),
     Column("partition", Integer, nullable=False),
     Column("offset", Integer, nullable=False),
-    Column("decide_le", DateTime(timezone=True), nullable=False),
+    Column("decide_le", DateTime(timezone=True), nullable=False, index=True),
     Column("publie", Boolean, nullable=False, default=False, index=True),
 )
 
@@ -113,6 +114,14 @@ def marquer_publies(engine, positions: list[int]) -> None:
     if positions:
         with engine.begin() as conn:
             conn.execute(update(accuses).where(accuses.c.position.in_(positions)).values(publie=True))
+
+
+def purger(engine, avant: datetime) -> int:
+    """Delete the published receipts decided before ``avant``; returns how many. A receipt not
+    yet on the receipts topic stays until it is."""
+    with engine.begin() as conn:
+        return conn.execute(delete(accuses).where(accuses.c.decide_le < avant)
+                            .where(accuses.c.publie.is_(True))).rowcount
 
 
 def _aware(t: datetime) -> datetime:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from uuid import UUID
 
@@ -74,6 +74,22 @@ class Trousseau:
         """Delete the élève's key; its bytes are overwritten in the file (``secure_delete``)."""
         with self._verrou:
             self._connexion().execute("DELETE FROM cles WHERE parcours_id = ?", (parcours_id.hex,))
+
+    def reenvelopper(self, changer: Callable[[bytes], bytes]) -> int:
+        """Replace every wrapped key by ``changer(wrapped key)`` in one transaction (all or
+        none); the old values are overwritten in place (same size) or zeroed when freed."""
+        with self._verrou:
+            c = self._connexion()
+            c.execute("BEGIN IMMEDIATE")
+            try:
+                lignes = c.execute("SELECT parcours_id, enveloppe FROM cles").fetchall()
+                c.executemany("UPDATE cles SET enveloppe = ? WHERE parcours_id = ?",
+                              [(changer(bytes(e)), pid) for pid, e in lignes])
+                c.execute("COMMIT")
+            except BaseException:
+                c.execute("ROLLBACK")
+                raise
+        return len(lignes)
 
     def close(self) -> None:
         with self._verrou:

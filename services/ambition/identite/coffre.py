@@ -81,6 +81,13 @@ class Coffre:
         """Destroy the élève's data key: every copy of its record becomes unreadable."""
         self.trousseau.detruire(parcours_id)
 
+    def reenvelopper(self, ancienne_cle_base64: str) -> int:
+        """Master-key rotation: every data key of the key store, opened with the previous
+        master key, is wrapped again with this one; the records in the event store do not
+        change. Nothing changes if one key does not open (a wrong or already-rotated key)."""
+        ancien = AESCipher(Environment("identites", {"CIPHER_KEY": ancienne_cle_base64}))
+        return self.trousseau.reenvelopper(lambda e: self._maitre.encrypt(ancien.decrypt(e)))
+
     def close(self) -> None:
         self.trousseau.close()
 

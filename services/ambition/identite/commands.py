@@ -1,4 +1,5 @@
-"""``ambition oublier``: the right to erasure, by crypto-shredding (docs/parcours.md)."""
+"""``ambition oublier``: the right to erasure, by crypto-shredding; ``ambition reenvelopper``:
+the master key's rotation (docs/vie-privee.md)."""
 from __future__ import annotations
 
 import getpass
@@ -33,9 +34,36 @@ def _oublier(args) -> int:
     return 0
 
 
+def _reenvelopper(args) -> int:
+    from ambition.config import Settings
+    from ambition.identite.cles import Trousseau
+    from ambition.identite.coffre import Coffre
+
+    settings = Settings()
+    # typed, never on the command line (shell history, process list)
+    ancienne = getpass.getpass("previous master key (base64) of the key store: ").strip()
+    coffre = Coffre(settings.cipher_key, Trousseau(settings.key_store))
+    try:
+        n = coffre.reenvelopper(ancienne)
+    except ValueError as exc:  # a tag that does not verify, or not a key
+        print(f"error: a data key of {settings.key_store} does not open with that previous key "
+              f"({type(exc).__name__}); nothing was changed. Already re-wrapped, or another key?",
+              file=sys.stderr)
+        return 1
+    finally:
+        coffre.close()
+    print(f"{n} data keys of {settings.key_store} now wrapped by AMBITION_CIPHER_KEY; start the "
+          "platform with it, then destroy the previous key")
+    return 0
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser("oublier", help="forget an élève (right to erasure): destroy its identity "
                               "and data key, keep the pseudonymous history")
     p.add_argument("--parcours", help="the parcours id (as the views show it); without it, the INE "
                    "is asked for on the terminal")
     p.set_defaults(func=_oublier)
+    p = subparsers.add_parser("reenvelopper", help="master-key rotation: wrap every data key of the "
+                              "key store with the new AMBITION_CIPHER_KEY (the previous key is asked "
+                              "for on the terminal); run it with the platform stopped")
+    p.set_defaults(func=_reenvelopper)

@@ -13,8 +13,10 @@ import asyncio
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta, timezone
 
 from ambition import metrics
+from ambition.accuses import registre
 from ambition.accuses.publication import publier
 from ambition.config import Settings
 from ambition.reconnect import Outage, unavailable
@@ -130,6 +132,9 @@ async def balayer():
     envois = await _off_loop(processor().balayer)
     await _envoyer(envois)
     await publier(accuses_topic, processor().attente.engine, _off_loop)
+    if settings.accuses_retention_days > 0:
+        avant = datetime.now(timezone.utc) - timedelta(days=settings.accuses_retention_days)
+        await _off_loop(registre.purger, processor().attente.engine, avant)
 
 
 def main() -> None:

@@ -51,7 +51,7 @@ class PartnerProducer:
 
     def __init__(self, credentials: Credentials, bootstrap: str | None = None, *,
                  settings: Settings | None = None, registry: Registry | None = None,
-                 secret: str | None = None, topic: str | None = None,
+                 topic: str | None = None,
                  identity_public_key: str | None = None,
                  producer: KafkaProducer | None = None, send_timeout: float = 30.0,
                  outbox_path: str | Path | None = None, api_url: str | None = None,
@@ -69,8 +69,7 @@ class PartnerProducer:
         settings = settings or Settings()
         self.credentials = credentials
         self.registry = registry or Registry.load(settings.schemas_dir)
-        # what identities are sealed to; ``secret`` (the former shared pseudonym secret) is ignored:
-        # partners hold no platform secret any more
+        # what identities are sealed to (partners hold no platform secret)
         self.cle_publique = identity_public_key or settings.identity_public_key
         self._pseudo = hashlib.sha256(b"ambition-pseudonyme-v1" +
                                       base64.b64decode(credentials.private_key)).digest()

@@ -14,6 +14,12 @@ Two ways to settle a row:
   decided after ``renvoi_apres`` seconds is sent again: a broker that forgot it (restarted on
   memory storage, an unclean leader election) then costs time, nothing else;
 - broker only (no receipts): a row is deleted once the broker acknowledged it.
+
+A row with a final verdict (``accepte``, ``doublon``, ``refuse``) is kept ``garder`` seconds
+(30 days by default) after it was written, so that a CSV import or the partner can still ask
+what became of it, then deleted (when the file is opened, then at most once an hour): the file
+does not grow without end. Sending the same event again after that is harmless: the platform
+answers ``doublon``.
 """
 from __future__ import annotations
 
@@ -56,6 +62,8 @@ CREATE TABLE IF NOT EXISTS outbox_headers (
 # A later receipt replaces an earlier verdict unless it says less: a fact parked then accepted
 # ends accepted; the duplicate receipt of a resend does not hide the first verdict.
 RANG = {"parque": 0, "doublon": 1, "accepte": 2, "refuse": 2}
+FINALS = ("accepte", "doublon", "refuse")
+GARDER = 30 * 86400.0  # seconds a decided row is kept
 
 
 @dataclass(frozen=True)
@@ -71,8 +79,9 @@ class Message:
 class Outbox:
     """A durable FIFO of signed messages in one SQLite file (WAL, synchronous=FULL)."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, garder: float = GARDER):
         self.path = Path(path)
+        self.garder = garder
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
@@ -84,6 +93,19 @@ class Outbox:
         for name, kind in (("envoye", "REAL"), ("verdict", "TEXT"), ("code", "TEXT")):
             if name not in columns:  # a file written by an earlier SDK
                 self._db.execute(f"ALTER TABLE outbox ADD COLUMN {name} {kind}")
+        self._purge_le = 0.0
+        self.purger()
+
+    def purger(self, maintenant: float | None = None) -> int:
+        """Delete the rows decided for good and written more than ``garder`` seconds before
+        ``maintenant``; returns how many. Rows waiting, in flight or parked stay."""
+        maintenant = time.time() if maintenant is None else maintenant
+        with self._lock:
+            cur = self._db.execute(
+                f"DELETE FROM outbox WHERE verdict IN ({', '.join('?' * len(FINALS))}) AND created < ?",
+                (*FINALS, maintenant - self.garder))
+        self._purge_le = time.time()
+        return cur.rowcount
 
     def put(self, items: Iterable[tuple[str, bytes | None, bytes | None, list[tuple[str, bytes]]]]) -> int:
         """Append (topic, key, value, headers) messages in one transaction; returns how many were
@@ -170,6 +192,8 @@ class Outbox:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+        if time.time() - self._purge_le > 3600:
+            self.purger()
         return decided
 
     def position(self) -> int:

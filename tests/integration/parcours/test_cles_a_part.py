@@ -128,6 +128,25 @@ def test_le_store_postgres_n_a_jamais_tenu_la_cle_ni_dans_ses_fichiers_ni_dans_s
         assert not [s for s in secrets if s in octets]
 
 
+def test_la_rotation_de_la_cle_maitre_reenveloppe_le_trousseau_sans_toucher_aux_records(settings):
+    app, cle, pid = inscrire(settings)
+    record, ancienne = app.recorder.lire_identite(pid), cle_enveloppee(settings, pid)
+    app.close()
+    nouvelle_cle = AESCipher.create_key(32)
+    apres = replace(settings, cipher_key=nouvelle_cle)
+    coffre = make_app(apres).coffre
+    with pytest.raises(ValueError):  # not the previous key: nothing changes
+        coffre.reenvelopper(nouvelle_cle)
+    assert cle_enveloppee(settings, pid) == ancienne
+    assert coffre.reenvelopper(settings.cipher_key) == 1
+    coffre.close()
+    relue = make_app(apres)
+    assert relue.recorder.lire_identite(pid) == record and relue.identite(cle)["ine"] == INE
+    assert ancienne not in octets_du_trousseau(settings)
+    with pytest.raises(ValueError):
+        make_app(settings).identite(cle)  # the previous master key opens nothing any more
+
+
 # -- backups and scans ---------------------------------------------------------------------
 
 def base(settings) -> str:

@@ -116,3 +116,22 @@ def test_the_drainer_survives_an_unexpected_error(settings, registry, creds, kaf
         ids = enrol(p, 2)
         assert p.flush(timeout=10)
     assert broken.event_ids() == ids
+
+
+def test_rows_decided_for_good_are_deleted_after_the_retention_the_others_stay(tmp_path):
+    from ambition.sdk.outbox import GARDER, Outbox
+
+    box = Outbox(tmp_path / "o.sqlite")
+    ids = [str(uuid.uuid4()) for _ in range(4)]
+    box.put([("t", b"k", f"v{i}".encode(), [("ce_id", e.encode()), ("h", b"x")]) for i, e in enumerate(ids)])
+    box.envoyes([1, 2, 3])
+    box.decider([{"event_id": ids[0], "statut": "accepte"}, {"event_id": ids[1], "statut": "refuse",
+                  "code": "ELIGIBILITE_DIPLOME"}, {"event_id": ids[2], "statut": "parque"}], position=3)
+    assert box.purger() == 0  # within the 30 days: every verdict is still there
+    assert GARDER == 30 * 86400
+    assert box.purger(maintenant=time.time() + 31 * 86400) == 2
+    assert box.verdicts() == {ids[2]: ("parque", None), ids[3]: (None, None)}
+    assert box.pending() == 1  # the undecided one; the parked one waits for its final verdict
+    with sqlite3.connect(tmp_path / "o.sqlite") as db:  # the deleted rows' headers went with them
+        assert db.execute("SELECT count(DISTINCT seq) FROM outbox_headers").fetchone()[0] == 2
+    box.close()
