@@ -170,6 +170,19 @@ def test_psad_young_people_at_risk_by_lycee_mission_locale_and_entry_date(cohort
     assert (s["entrees"], s["parcours_ouverts"], s["jeunes_a_risque"]) == (3, 1, 1)
     s = get("psad:national", "/v1/psad/synthese", uai=UAI_PARIS_2)
     assert (s["entrees"], s["parcours_ouverts"], s["jeunes_a_risque"]) == (2, 2, 1)
+    s = get("psad:national", "/v1/psad/synthese", au="2024-09-30")
+    assert (s["entrees"], s["parcours_ouverts"], s["jeunes_a_risque"]) == (5, 2, 1)
+
+
+def test_psad_figures_of_an_empty_selection_and_the_two_thirds(cohorte):
+    """No parcours spent over 2/3 of its actual duration in enterprise (A: a 31-day PFMP in 89
+    days): 0. No entry from 2025-01-01: every count 0, no share, no median (not an error)."""
+    _, get = cohorte
+    assert get("psad:national", "/v1/psad/synthese")["depassements_deux_tiers"] == 0
+    s = get("psad:national", "/v1/psad/synthese", du="2025-01-01")
+    assert (s["entrees"], s["parcours_ouverts"], s["issues"], s["part_avec_solution"],
+            s["duree_mediane_jours"], s["jeunes_a_risque"], s["entrees_par_mois"], s["par_lycee"],
+            s["depassements_deux_tiers"]) == (0, 0, {}, None, None, 0, {}, [], 0)
 
 
 def test_the_lycee_view(cohorte):
