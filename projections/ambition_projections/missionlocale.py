@@ -13,6 +13,7 @@ from sqlalchemy import (Column, Connection, Date, Integer, MetaData, String, Tab
 from . import suivi
 from .generations import ecrire, suivre, upsert
 from .tables import colonnes_suivi
+from .territoires import Carte
 
 NAME = "missionlocale"
 BILAN_DU_JOURS = 15  # a bilan is due when the planned end is this close (or passed)
@@ -50,7 +51,7 @@ def define(md: MetaData, suffix: str) -> dict[str, Table]:
     }
 
 
-def apply(conn: Connection, t, name: str, meta: dict, rec: dict) -> None:
+def apply(conn: Connection, t, name: str, meta: dict, rec: dict, carte: Carte) -> None:
     if name == "MissionLocaleChangee" and rec.get("ancienne_mission_locale"):
         _garder_l_historique(conn, t, meta, rec)
     s = suivre(conn, t.jeunes, name, meta, rec)
