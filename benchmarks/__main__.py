@@ -130,7 +130,9 @@ def tableau(r: dict, rate: float, seconds: float, backlog: int) -> str:
         ligne("PSAD synthesis p99 ≤ 200 ms (national; one territory)",
               f"{pg['psad_national_p99_ms']:,.0f} ms; {pg['psad_territoire_p99_ms']:,.0f} ms "
               f"over {pg['psad_parcours']} parcours (goal: 300,000)",
-              max(pg["psad_national_p99_ms"], pg["psad_territoire_p99_ms"]) <= 200)
+              # judged only at the goal's scale: a small view answers fast whatever the method
+              max(pg["psad_national_p99_ms"], pg["psad_territoire_p99_ms"]) <= 200
+              if pg["psad_parcours"] >= 300_000 else None)
     if "sdk" in et:
         ligne("SDK builds and signs ≥ 5,000 messages/s", f"{et['sdk']:,.0f}/s", et["sdk"] >= 5000)
     return "\n".join(lignes)

@@ -13,7 +13,7 @@ from sqlalchemy import (JSON, Column, Connection, Date, DateTime, Integer, MetaD
                         select)
 
 from .generations import ecrire
-from .territoires import territoire
+from .territoires import Carte
 
 NAME = "chronologie"
 DATES = ("date", "date_debut", "date_signature", "date_effet", "date_fin")
@@ -48,7 +48,7 @@ def _json(value):
     return value.isoformat() if isinstance(value, (date, datetime)) else value
 
 
-def apply(conn: Connection, t, name: str, meta: dict, rec: dict) -> None:
+def apply(conn: Connection, t, name: str, meta: dict, rec: dict, carte: Carte) -> None:
     pid, emetteur = str(meta["parcours_id"]), meta["emetteur"]
     numero, version = int(meta.get("numero") or 1), int(meta["version"])
     details = {k: _json(v) for k, v in rec.items() if k not in ("envelope", "parcours")}
@@ -70,7 +70,7 @@ def apply(conn: Connection, t, name: str, meta: dict, rec: dict) -> None:
         mls[ml] = None
     ecrire(conn, a, [dict(parcours_id=pid, numero=numero, uai=row["uai"] if row else meta["uai"],
                           mission_locale=ml, missions_locales=mls,
-                          territoire=territoire(row["uai"] if row else meta["uai"]),
+                          territoire=carte(row["uai"] if row else meta["uai"]),
                           foquale=foquale)], existants=row is not None)
 
 

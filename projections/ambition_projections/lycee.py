@@ -17,6 +17,7 @@ from sqlalchemy import Connection, MetaData, Table, func, select
 from . import suivi
 from .generations import suivre
 from .tables import colonnes_suivi
+from .territoires import Carte
 
 NAME = "lycee"
 
@@ -25,7 +26,7 @@ def define(md: MetaData, suffix: str) -> dict[str, Table]:
     return {"eleves": Table(f"vue_lycee_eleves{suffix}", md, *colonnes_suivi("solution_demarree_le"))}
 
 
-def apply(conn: Connection, t, name: str, meta: dict, rec: dict) -> None:
+def apply(conn: Connection, t, name: str, meta: dict, rec: dict, carte: Carte) -> None:
     suivre(conn, t.eleves, name, meta, rec)
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import (Column, Connection, Date, Integer, MetaData, String, Tab
 from . import suivi
 from .generations import ecrire, suivre, upsert
 from .tables import colonnes_suivi
+from .territoires import Carte
 
 NAME = "missionlocale"
 BILAN_DU_JOURS = 15  # a bilan is due when the planned end is this close (or passed)
@@ -50,7 +51,7 @@ def define(md: MetaData, suffix: str) -> dict[str, Table]:
     }
 
 
-def apply(conn: Connection, t, name: str, meta: dict, rec: dict) -> None:
+def apply(conn: Connection, t, name: str, meta: dict, rec: dict, carte: Carte) -> None:
     if name == "MissionLocaleChangee" and rec.get("ancienne_mission_locale"):
         _garder_l_historique(conn, t, meta, rec)
     s = suivre(conn, t.jeunes, name, meta, rec)
@@ -63,11 +64,12 @@ def apply(conn: Connection, t, name: str, meta: dict, rec: dict) -> None:
             parcours_id=pid, version=int(meta["version"]), numero=numero,
             mission_locale=s["mission_locale"], conseiller=s["conseiller"],
             activite=rec["activite"], date=rec["date"])])
-    elif name == "StageDebute":
+    elif name == "StageDebute":  # begun after the closure was decided: ends on its date
         upsert(conn, t.stages, [dict(parcours_id=pid, numero=numero, periode_id=rec["periode_id"],
                                      mission_locale=emetteur_ml, nature=rec["nature"],
                                      siret=rec["siret"], date_debut=rec["date_debut"],
-                                     date_fin_prevue=rec["date_fin_prevue"], date_fin=None)])
+                                     date_fin_prevue=rec["date_fin_prevue"],
+                                     date_fin=s["date_cloture"])])
     elif name == "StageTermine":
         st = t.stages
         conn.execute(st.update().where(st.c.parcours_id == pid, st.c.numero == numero,

@@ -21,7 +21,8 @@ from . import etablissements, psad_tendances, suivi
 from .generations import suivre
 from .tables import colonnes_suivi
 from .tables import refus as vue_refus
-from .territoires import territoire
+from .territoires import Carte
+from .territoires import carte as carte_configuree
 
 NAME = "psad"
 ISSUES_SOLUTION = ISSUES_AVEC_SOLUTION  # the domain's list
@@ -35,8 +36,8 @@ def define(md: MetaData, suffix: str) -> dict[str, Table]:
         Column("territoire", String(60), nullable=False, index=True))}
 
 
-def apply(conn: Connection, t, name: str, meta: dict, rec: dict) -> None:
-    suivre(conn, t.parcours, name, meta, rec, territoire=territoire(meta["uai"]))
+def apply(conn: Connection, t, name: str, meta: dict, rec: dict, carte: Carte) -> None:
+    suivre(conn, t.parcours, name, meta, rec, territoire=carte(meta["uai"]))
 
 
 def _where(p, territoire_: str | None, uai: str | None, ml: str | None,
@@ -164,6 +165,7 @@ def refus(conn: Connection, territoire_: str | None, uai: str | None = None) -> 
     rows = conn.execute(select(r.c.partner, r.c.reason, func.count()).where(standing)
                         .group_by(r.c.partner, r.c.reason)).all()
     out: Counter = Counter()
+    territoire = carte_configuree()
     for partner, reason, n in rows:
         sender_uai = partner.split(":", 1)[1] if partner and partner.startswith("lycee:") else None
         if uai and sender_uai != uai:

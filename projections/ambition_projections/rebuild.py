@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from ambition import metrics
 
-from . import generations
+from . import generations, territoires
 from .journal import Journal
 from .runner import VUES, appliquer, create_tables
 
@@ -84,18 +84,19 @@ def _rebuild(engine: Engine, app, registry, noms: list[str], progress: bool, pag
         cibles[name] = courantes[name] + 1
         generations.creer(engine, vue, cibles[name])
     journal = Journal(app, registry)
+    carte = territoires.carte()  # read once for the whole rebuild
     position, replayed = 0, 0
     total = app.recorder.max_notification_id() or 0
     with tqdm(total=total, desc=f"rebuild {', '.join(noms)}", unit="event", disable=not progress) as bar:
         for position_, records in evenements(journal, 1, page):
             with engine.begin() as conn:
-                appliquer(conn, records, cibles)
+                appliquer(conn, records, cibles, carte=carte)
             bar.update(position_ - position)
             position, replayed = position_, replayed + len(records)
         with engine.begin() as conn:  # the switch: no projection batch runs meanwhile
             generations.verrouiller(conn)
             for position_, records in evenements(journal, position + 1, page):
-                appliquer(conn, records, cibles)
+                appliquer(conn, records, cibles, carte=carte)
                 bar.update(position_ - position)
                 position, replayed = position_, replayed + len(records)
             for name, gen in cibles.items():

@@ -25,7 +25,7 @@ from ambition import metrics
 from ambition.config import Settings
 from ambition.reconnect import Outage, retrying
 
-from . import chronologie, erreurs, foquale, generations, lycee, missionlocale, psad, refus
+from . import chronologie, erreurs, foquale, generations, lycee, missionlocale, psad, refus, territoires
 from .journal import Journal
 
 log = logging.getLogger(__name__)
@@ -39,10 +39,12 @@ def create_tables(engine: Engine) -> None:
 
 
 def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int],
-              prudent: bool = False) -> dict[str, int]:
+              prudent: bool = False, carte: territoires.Carte | None = None) -> dict[str, int]:
     """Apply decoded domain events (in order) to the projections `cibles` (name -> generation).
     Returns how many each projection applied; events already tracked are skipped. ``prudent``:
-    each event in its own savepoint, and one that fails is parked (``erreurs``) and passed."""
+    each event in its own savepoint, and one that fails is parked (``erreurs``) and passed.
+    ``carte``: the territories (default: the configured ones, read once for these events)."""
+    carte = carte or territoires.carte()
     pids = {str(r["parcours"]["parcours_id"]) for r in records}
     applied = {}
     for name, gen in cibles.items():
@@ -59,11 +61,11 @@ def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int],
                 continue
             type_ = rec["envelope"]["type"].rsplit(".", 1)[-1]
             if not prudent:
-                vue.apply(conn, t, type_, meta, rec)
+                vue.apply(conn, t, type_, meta, rec, carte)
             else:
                 try:
                     with conn.begin_nested():
-                        vue.apply(conn, t, type_, meta, rec)
+                        vue.apply(conn, t, type_, meta, rec, carte)
                 except Exception as exc:  # this view cannot apply it: parked, the view goes on
                     erreurs.garer(conn, name, type_, meta, exc)
             vus[pid] = changed[pid] = version
@@ -84,6 +86,7 @@ class ProjectionWorker:
             app = make_app(settings)
         self.settings, self.engine, self.registry = settings, engine, registry
         self.journal = Journal(app, registry)
+        self.carte = territoires.carte(settings)
         self.topics, self.group_id, self.idle = settings.topics, group_id, idle
         self.evenements, self.vues = Outage("evenements"), Outage("vues")
         self.running, self.failure = True, None
@@ -133,7 +136,7 @@ class ProjectionWorker:
             for position, vues in par_position.items():
                 records = [record for nid, record in lus if nid > position]
                 if records:
-                    applied.update(appliquer(conn, records, vues, prudent))
+                    applied.update(appliquer(conn, records, vues, prudent, self.carte))
             generations.avancer(conn, cibles, lus[-1][0])
         return cibles, applied
 

@@ -6,6 +6,9 @@ networks (``ac-paris``). ``AMBITION_TERRITOIRES`` (JSON) overrides or extends th
 a full UAI or a 3-digit département code, values a territory name, e.g.
 ``{"0753268V": "bassin-paris-centre", "093": "ac-creteil"}``. An unknown département is
 ``inconnu``.
+
+The projections look territories up for every event: they take one `Carte` for a whole worker
+or rebuild (`carte()`), rather than reading the settings each time as `territoire` does.
 """
 from __future__ import annotations
 
@@ -18,19 +21,35 @@ from ambition.parcours.academies import ACADEMIES
 INCONNU = "inconnu"
 
 
-@lru_cache(maxsize=1)
-def _mapping(overrides: str) -> dict[str, str]:
-    by_dept = {code.zfill(3): ac for ac, codes in ACADEMIES.items() for code in codes.split()}
-    by_dept.update(json.loads(overrides) if overrides.strip() else {})
-    return by_dept
+class Carte:
+    """The territory of a UAI: by full UAI, then by département, else ``inconnu``."""
+
+    def __init__(self, overrides: str = ""):
+        self.par_cle = {code.zfill(3): ac for ac, codes in ACADEMIES.items() for code in codes.split()}
+        self.par_cle.update(json.loads(overrides) if overrides.strip() else {})
+
+    def __call__(self, uai: str | None) -> str:
+        if not uai:
+            return INCONNU
+        return self.par_cle.get(uai) or self.par_cle.get(uai[:3]) or INCONNU
+
+    def connus(self) -> list[str]:
+        return sorted(set(self.par_cle.values()))
+
+
+@lru_cache(maxsize=4)
+def _carte(overrides: str) -> Carte:
+    return Carte(overrides)
+
+
+def carte(settings: Settings | None = None) -> Carte:
+    """The mapping configured in `settings` (default: the environment's, read now)."""
+    return _carte((settings or Settings()).territoires)
 
 
 def territoire(uai: str | None) -> str:
-    if not uai:
-        return INCONNU
-    mapping = _mapping(Settings().territoires)
-    return mapping.get(uai) or mapping.get(uai[:3]) or INCONNU
+    return carte()(uai)
 
 
 def connus() -> list[str]:
-    return sorted(set(_mapping(Settings().territoires).values()))
+    return carte().connus()

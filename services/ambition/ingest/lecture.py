@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -61,9 +64,18 @@ class Lecteur:
 _lecteur: Lecteur | None = None  # in each worker process
 
 
-def _demarrer(settings: Settings) -> None:
+def _demarrer(settings: Settings, parent: int) -> None:
     global _lecteur
     _lecteur = Lecteur(settings, Registry.load(settings.schemas_dir), PartnerDirectory.load(settings))
+    threading.Thread(target=_suivre_le_parent, args=(parent,), daemon=True).start()
+
+
+def _suivre_le_parent(parent: int) -> None:
+    """A worker holds both ends of its task queue, so it would wait forever for an ingestion
+    that was killed (SIGKILL, out of memory): it leaves once it is no longer its parent's child."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(0)
 
 
 def _lire(bruts: list[Brut]) -> list[MessageLu | Rejet]:
@@ -84,7 +96,7 @@ class LecteurParallele(Lecteur):
 
     def _demarrer(self) -> ProcessPoolExecutor:
         pool = ProcessPoolExecutor(self.processus, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_demarrer, initargs=(self.settings,))
+                                   initializer=_demarrer, initargs=(self.settings, os.getpid()))
         for f in [pool.submit(_lire, []) for _ in range(self.processus)]:
             f.result()
         return pool

@@ -138,7 +138,7 @@ class Parcours(Aggregate):
         return {champ: getattr(self, champ) for champ in ETAT_DU_PARCOURS}
 
     @contextmanager
-    def dans_le_parcours(self, numero: int | None) -> Iterator[None]:
+    def pour_le_parcours(self, numero: int | None) -> Iterator[None]:
         """Within the block, the aggregate shows parcours ``numero`` (an earlier one): its
         rules read that parcours, its events record and apply to it."""
         if numero is None or numero == self.numero:
@@ -194,7 +194,7 @@ class Parcours(Aggregate):
     @event("ReferentChange")
     def referent_change(self, origine_event_id: str, emetteur: str, empreinte: str,
                         referent: str, date_effet: date, numero: int | None = None) -> None:
-        with self.dans_le_parcours(numero):
+        with self.pour_le_parcours(numero):
             self.referent = referent
             self._noter(origine_event_id, empreinte, date_effet)
 
@@ -203,7 +203,7 @@ class Parcours(Aggregate):
                              date: date, date_fin_prevue: date, referent: str, boursier: bool,
                              interne: bool, fonds_sociaux: bool, motif: str,
                              numero: int | None = None) -> None:
-        with self.dans_le_parcours(numero):
+        with self.pour_le_parcours(numero):
             self.date_fin_prevue, self.referent = date_fin_prevue, referent
             self.boursier, self.interne, self.fonds_sociaux = boursier, interne, fonds_sociaux
             self._noter(origine_event_id, empreinte, date)
@@ -212,7 +212,7 @@ class Parcours(Aggregate):
     def activite_lycee_realisee(self, origine_event_id: str, emetteur: str, empreinte: str,
                                 activite: str, date: date, duree_heures: int | None,
                                 numero: int | None = None) -> None:
-        with self.dans_le_parcours(numero):
+        with self.pour_le_parcours(numero):
             self._activite("LYCEE", activite, date)
             self._noter(origine_event_id, empreinte, date)
 
@@ -220,7 +220,7 @@ class Parcours(Aggregate):
     def pfmp_debutee(self, origine_event_id: str, emetteur: str, empreinte: str,
                      periode_id: str, siret: str, date_debut: date, date_fin_prevue: date,
                      jours_en_entreprise: int | None = None, numero: int | None = None) -> None:
-        with self.dans_le_parcours(numero):
+        with self.pour_le_parcours(numero):
             self._periode(emetteur, periode_id, "PFMP", siret, date_debut, date_fin_prevue)
             self._noter(origine_event_id, empreinte, date_debut)
 
@@ -228,7 +228,7 @@ class Parcours(Aggregate):
     def pfmp_terminee(self, origine_event_id: str, emetteur: str, empreinte: str,
                       periode_id: str, date_fin: date, jours_en_entreprise: int | None = None,
                       numero: int | None = None) -> None:
-        with self.dans_le_parcours(numero):
+        with self.pour_le_parcours(numero):
             self.periodes[cle_periode(emetteur, periode_id)].update(date_fin=date_fin,
                                                                     terminee=True)
             self._noter(origine_event_id, empreinte)
@@ -236,7 +236,7 @@ class Parcours(Aggregate):
     @event("AbandonDeclare")
     def abandon_declare(self, origine_event_id: str, emetteur: str, empreinte: str,
                         date: date, motif: str | None, numero: int | None = None) -> None:
-        with self.dans_le_parcours(numero):
+        with self.pour_le_parcours(numero):
             self._noter(origine_event_id, empreinte)
 
     @event("MissionLocaleChangee")
@@ -244,14 +244,14 @@ class Parcours(Aggregate):
                                date: date, ancienne_mission_locale: str | None, siret: str,
                                motif: str | None, numero: int | None = None) -> None:
         """The lycée named the new mission locale: it alone may speak, after its accueil."""
-        with self.dans_le_parcours(numero):
+        with self.pour_le_parcours(numero):
             self.mission_locale, self.conseiller, self.date_accueil = siret, None, None
             self._noter(origine_event_id, empreinte, date)
 
     @event("AccueilRealise")
     def accueil_realise(self, origine_event_id: str, emetteur: str, empreinte: str,
                         siret: str, conseiller: str, date: date, numero: int | None = None) -> None:
-        with self.dans_le_parcours(numero):
+        with self.pour_le_parcours(numero):
             self.mission_locale, self.conseiller = siret, conseiller
             self.date_accueil = self.date_accueil or date
             self._noter(origine_event_id, empreinte, date)
@@ -259,7 +259,7 @@ class Parcours(Aggregate):
     @event("PaceaSigne")
     def pacea_signe(self, origine_event_id: str, emetteur: str, empreinte: str,
                     date_signature: date, numero: int | None = None) -> None:
-        with self.dans_le_parcours(numero):
+        with self.pour_le_parcours(numero):
             self.pacea_signe_le, self.pacea_termine_le = date_signature, None
             self.pacea_emetteur = emetteur
             self._noter(origine_event_id, empreinte, date_signature)
@@ -267,14 +267,14 @@ class Parcours(Aggregate):
     @event("PaceaTermine")
     def pacea_termine(self, origine_event_id: str, emetteur: str, empreinte: str,
                       date_fin: date, numero: int | None = None) -> None:
-        with self.dans_le_parcours(numero):
+        with self.pour_le_parcours(numero):
             self.pacea_termine_le = date_fin
             self._noter(origine_event_id, empreinte)
 
     @event("ActiviteMissionLocaleRealisee")
     def activite_ml_realisee(self, origine_event_id: str, emetteur: str, empreinte: str,
                              activite: str, date: date, numero: int | None = None) -> None:
-        with self.dans_le_parcours(numero):
+        with self.pour_le_parcours(numero):
             self._activite("MISSION_LOCALE", activite, date)
             self._noter(origine_event_id, empreinte, date)
 
@@ -283,7 +283,7 @@ class Parcours(Aggregate):
                      periode_id: str, nature: str, siret: str, date_debut: date,
                      date_fin_prevue: date, jours_en_entreprise: int | None = None,
                      numero: int | None = None) -> None:
-        with self.dans_le_parcours(numero):
+        with self.pour_le_parcours(numero):
             self._periode(emetteur, periode_id, nature, siret, date_debut, date_fin_prevue)
             self._noter(origine_event_id, empreinte, date_debut)
 
@@ -291,7 +291,7 @@ class Parcours(Aggregate):
     def stage_termine(self, origine_event_id: str, emetteur: str, empreinte: str,
                       periode_id: str, date_fin: date, jours_en_entreprise: int | None = None,
                       numero: int | None = None) -> None:
-        with self.dans_le_parcours(numero):
+        with self.pour_le_parcours(numero):
             self.periodes[cle_periode(emetteur, periode_id)].update(date_fin=date_fin,
                                                                     terminee=True)
             self._noter(origine_event_id, empreinte)
@@ -300,7 +300,7 @@ class Parcours(Aggregate):
     def bilan_realise(self, origine_event_id: str, emetteur: str, empreinte: str, date: date,
                       participants: list[str], issue: str, detail: str | None,
                       numero: int | None = None) -> None:
-        with self.dans_le_parcours(numero):
+        with self.pour_le_parcours(numero):
             self._noter(origine_event_id, empreinte)
 
     @event("ParcoursClos")
@@ -332,7 +332,7 @@ class Parcours(Aggregate):
     @event("PositionnementRealise")
     def positionnement_realise(self, origine_event_id: str, emetteur: str, empreinte: str,
                                date: date, numero: int | None = None) -> None:
-        with self.dans_le_parcours(numero):
+        with self.pour_le_parcours(numero):
             self._activite("FOQUALE", "POSITIONNEMENT", date)
             self._noter(origine_event_id, empreinte, date)
 
@@ -340,7 +340,7 @@ class Parcours(Aggregate):
     def solution_proposee(self, origine_event_id: str, emetteur: str, empreinte: str,
                           solution_id: str, solution: str, date: date,
                           numero: int | None = None) -> None:
-        with self.dans_le_parcours(numero):
+        with self.pour_le_parcours(numero):
             self.solutions[solution_id] = {"solution": solution, "proposee_le": date,
                                            "demarree_le": None}
             self._noter(origine_event_id, empreinte, date)
@@ -348,7 +348,7 @@ class Parcours(Aggregate):
     @event("SolutionDemarree")
     def solution_demarree(self, origine_event_id: str, emetteur: str, empreinte: str,
                           solution_id: str, date: date, numero: int | None = None) -> None:
-        with self.dans_le_parcours(numero):
+        with self.pour_le_parcours(numero):
             self.solutions[solution_id]["demarree_le"] = date
             self._noter(origine_event_id, empreinte, date)
 

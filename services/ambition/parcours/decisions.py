@@ -50,7 +50,7 @@ def decider(parcours: Parcours | None, fait: Fait, calendrier: Calendrier) -> Pa
             return decisions_lycee.inscrire(parcours, fait, calendrier)
         if parcours is None:
             return None
-        with parcours.dans_le_parcours(parcours_du_fait(parcours, fait, jour)):
+        with parcours.pour_le_parcours(parcours_du_fait(parcours, fait, jour)):
             if fait.type not in APRES_CLOTURE:
                 regles.issue_unique(fait.type, parcours.clos, parcours.issue, jour,
                                     parcours.date_cloture)

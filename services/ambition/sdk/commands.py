@@ -179,7 +179,8 @@ def _options(p, option: str, aide: str, defaut: str) -> None:
     p.add_argument("--attente", type=float, default=60.0,
                    help="seconds to wait for the acknowledgements (default 60)")
     p.add_argument("--jeton", help="the partner's API token: wait for the platform's verdict of each "
-                   "line (default: AMBITION_PARTNER_TOKEN; empty: the broker's acknowledgement only)")
+                   "line (default: AMBITION_PARTNER_TOKEN; empty: the broker's acknowledgement only); "
+                   "write --jeton=TOKEN, since a token may begin with '-'")
     p.set_defaults(func=import_csv)
 
 

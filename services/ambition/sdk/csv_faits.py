@@ -23,7 +23,8 @@ import uuid
 from typing import Any, Callable
 
 from .base import EvenementInvalide, PartnerProducer
-from .csv_import import CelluleInvalide, Erreur, Lecture, _code, _date, _texte, decoder, nom_de_colonne, separateur
+from .csv_import import (CelluleInvalide, Erreur, Lecture, _code, _date, _texte, cellules, decoder,
+                         erreurs_d_entete, nom_de_colonne, separateur)
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:ambition-emploi:import-csv:faits:v1")
 FIXES = ("evenement", "parcours")
@@ -85,22 +86,11 @@ def lire(data: bytes, producer: PartnerProducer, *, encodage: str | None = None,
     entete = [nom_de_colonne(t) for t in next(rows, [])]
     evenements = champs(producer)
     connues = set(FIXES) | {f for fs in evenements.values() for f in fs}
-    for quoi, noms in (("unknown column(s)", [t for t in entete if t not in connues]),
-                       ("missing column(s)", [c for c in FIXES if c not in entete]),
-                       ("column(s) given twice", sorted({t for t in entete if entete.count(t) > 1}))):
-        if noms:
-            out.erreurs.append(Erreur(1, None, f"{quoi}: {', '.join(noms)} (see docs/partenaires.md)"))
+    out.erreurs += erreurs_d_entete(entete, connues, list(FIXES))
     if out.erreurs:
         return out
-    for cells in rows:
-        if not any(c.strip() for c in cells):
-            continue
-        out.lignes += 1
-        n = rows.line_num
-        if len(cells) != len(entete):
-            out.erreurs.append(Erreur(n, None, f"{len(cells)} cells, the header has {len(entete)}"))
-            continue
-        built = _ligne(n, dict(zip(entete, cells)), producer, evenements, out.erreurs)
+    for n, cells in cellules(rows, entete, out):
+        built = _ligne(n, cells, producer, evenements, out.erreurs)
         if built:
             out.messages.append(built)
     return out

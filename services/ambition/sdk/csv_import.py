@@ -17,7 +17,7 @@ import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable
+from typing import Callable, Iterator
 
 from .base import EvenementInvalide
 from .lycee import LyceeProducer
@@ -180,28 +180,40 @@ def lire(data: bytes, lycee: LyceeProducer, *, encodage: str | None = None,
     out.separateur = sep or separateur(premiere)
     rows = csv.reader(io.StringIO(texte, newline=""), delimiter=out.separateur)
     entete = [nom_de_colonne(t) for t in next(rows, [])]
-    inconnues = [t for t in entete if t not in COLONNES]
-    manquantes = [c for c, (_, _, req) in COLONNES.items() if req and c not in entete]
-    doubles = sorted({t for t in entete if entete.count(t) > 1})
-    for quoi, noms in (("unknown column(s)", inconnues), ("missing column(s)", manquantes),
-                       ("column(s) given twice", doubles)):
-        if noms:
-            out.erreurs.append(Erreur(1, None, f"{quoi}: {', '.join(noms)} (see docs/partenaires.md)"))
+    out.erreurs += erreurs_d_entete(entete, set(COLONNES),
+                                    [c for c, (_, _, req) in COLONNES.items() if req])
     if out.erreurs:
         return out
     vus: dict[str, int] = {}
+    for n, cells in cellules(rows, entete, out):
+        built = _ligne(n, cells, lycee, vus, out.erreurs)
+        if built:
+            out.messages.append(built)
+    return out
+
+
+def erreurs_d_entete(entete: list[str], connues: set[str], requises: list[str]) -> list[Erreur]:
+    """The header's unknown, missing and repeated columns, each kind one error on line 1."""
+    erreurs = []
+    for quoi, noms in (("unknown column(s)", [t for t in entete if t not in connues]),
+                       ("missing column(s)", [c for c in requises if c not in entete]),
+                       ("column(s) given twice", sorted({t for t in entete if entete.count(t) > 1}))):
+        if noms:
+            erreurs.append(Erreur(1, None, f"{quoi}: {', '.join(noms)} (see docs/partenaires.md)"))
+    return erreurs
+
+
+def cellules(rows, entete: list[str], out: "Lecture") -> Iterator[tuple[int, dict[str, str]]]:
+    """Each data line that is not blank, as (line number, {column: cell}), counted in
+    ``out.lignes``; a line whose number of cells is not the header's is an error, not yielded."""
     for cells in rows:
         if not any(c.strip() for c in cells):
             continue
         out.lignes += 1
-        n = rows.line_num
         if len(cells) != len(entete):
-            out.erreurs.append(Erreur(n, None, f"{len(cells)} cells, the header has {len(entete)}"))
+            out.erreurs.append(Erreur(rows.line_num, None, f"{len(cells)} cells, the header has {len(entete)}"))
             continue
-        built = _ligne(n, dict(zip(entete, cells)), lycee, vus, out.erreurs)
-        if built:
-            out.messages.append(built)
-    return out
+        yield rows.line_num, dict(zip(entete, cells))
 
 
 def _ligne(n, cells, lycee, vus, erreurs):

@@ -5,7 +5,7 @@ import random
 
 from sqlalchemy import select
 
-from ambition_projections import generations
+from ambition_projections import generations, territoires
 from ambition_projections.runner import VUES, appliquer
 
 from aide_vues import projeter, records_of, tout
@@ -58,3 +58,16 @@ def test_a_failed_batch_leaves_neither_rows_nor_tracking(parcours_app, registry,
     with engine.connect() as conn:
         psad = generations.tables(VUES["psad"], 1).parcours
         assert len(conn.execute(select(psad)).all()) == 12
+
+
+def test_the_views_take_their_territories_from_the_mapping_they_are_given(parcours_app, registry, engine):
+    records = records_of(parcours_app, registry)
+    carte = territoires.Carte('{"075": "bassin-paris", "069": "rhone"}')
+    with engine.begin() as conn:
+        appliquer(conn, records, generations.verrouiller(conn), carte=carte)
+    with engine.connect() as conn:
+        for table in (generations.tables(VUES["psad"], 1).parcours,
+                      generations.tables(VUES["chronologie"], 1).acteurs):
+            par_uai = dict(conn.execute(select(table.c.uai, table.c.territoire)).all())
+            assert par_uai == {uai: carte(uai) for uai in par_uai}
+            assert set(par_uai.values()) == {"bassin-paris", "rhone"}

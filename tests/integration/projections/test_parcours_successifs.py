@@ -77,3 +77,19 @@ def test_un_pacea_qui_court_sur_deux_parcours_compte_une_fois_dans_le_portefeuil
     assert r.status_code == 200, r.text
     assert r.json()["conseillers"] == [{"conseiller": "cons-42", "jeunes": 2, "ouverts": 1,
                                         "pacea_en_cours": 1}]
+
+
+def test_un_stage_tardif_d_un_parcours_clos_n_est_pas_en_cours(registry, engine, settings):
+    """Enterprise periods still open at closure end on the closure date, also one that begins
+    (dated before the closure) after the closure was decided."""
+    app = make_app(settings)
+    lot = [fait("EleveInscrit", cle=CLE), fait("AccueilRealise", cle=CLE),
+           fait("BilanRealise", cle=CLE, date=date(2024, 12, 13)),
+           fait("StageDebute", cle=CLE, date_debut=date(2024, 12, 2),
+                date_fin_prevue=date(2024, 12, 20))]
+    assert [r.statut for r in app.traiter_lot(lot)] == ["ACCEPTE"] * len(lot)
+    projeter(engine, records_of(app, registry))
+    api = TestClient(create_app(settings, Jetons({f"ml:{SIRET_ML}": "t-ml"})))
+    r = api.get(f"/v1/missions-locales/{SIRET_ML}/stages", headers={"Authorization": "Bearer t-ml"})
+    assert r.status_code == 200, r.text
+    assert r.json()["total"] == 0, r.json()

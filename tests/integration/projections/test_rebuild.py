@@ -39,14 +39,14 @@ def test_the_api_serves_the_previous_views_until_the_switch(parcours_app, regist
     seen = []
     real = rebuild_module.appliquer
 
-    def during_rebuild(conn, records, cibles):
+    def during_rebuild(conn, records, cibles, **options):
         if not seen:  # first page of the rebuild: the old generation is served, complete
             seen.append(api.get("/v1/psad/synthese", headers=PSAD).json()["entrees"])
             # meanwhile a new élève is enrolled and the worker projects it into the served views
             charger(parcours_app, [fait("EleveInscrit", cle="f" * 32, ine="9999999999Z")])
             projeter(engine, records_of(parcours_app, registry)[-1:])
             seen.append(api.get("/v1/psad/synthese", headers=PSAD).json()["entrees"])
-        return real(conn, records, cibles)
+        return real(conn, records, cibles, **options)
 
     monkeypatch.setattr(rebuild_module, "appliquer", during_rebuild)
     rebuild(engine, parcours_app, registry, progress=False, page=10)

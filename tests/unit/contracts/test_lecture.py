@@ -48,3 +48,43 @@ def test_un_refus_passe_d_un_processus_a_l_autre_entier():
     r = pickle.loads(pickle.dumps(Rejet("SIGNATURE_INVALIDE", "forged", "e-1", "lycee:1", garder=False)))
     assert (r.code, r.message, r.event_id, r.partner_id, r.garder, str(r)) == (
         "SIGNATURE_INVALIDE", "forged", "e-1", "lycee:1", False, "SIGNATURE_INVALIDE: forged")
+
+
+PARENT = '''
+import sys
+from pathlib import Path
+from ambition.config import Settings
+from ambition.contracts.codec import Registry
+from ambition.contracts.partners import PartnerDirectory, demo_partners
+from ambition.ingest.lecture import LecteurParallele
+s = Settings(var_dir=Path(sys.argv[1]))
+demo_partners(s)
+lecteur = LecteurParallele(s, Registry.load(s.schemas_dir), PartnerDirectory.load(s), 2)
+print(" ".join(str(p) for p in lecteur.pool._processes), flush=True)
+sys.stdin.read()
+'''
+
+
+def _vivant(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return "State:\tZ" not in f.read()
+    except FileNotFoundError:
+        return False
+
+
+def test_les_processus_de_lecture_partent_quand_l_ingestion_est_tuee(tmp_path):
+    """An ingestion killed by SIGKILL leaves no reader behind (they would wait forever)."""
+    import signal
+    import subprocess
+    import sys
+
+    from attente import jusqua
+
+    parent = subprocess.Popen([sys.executable, "-c", PARENT, str(tmp_path)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    lecteurs = [int(p) for p in parent.stdout.readline().split()]
+    assert len(lecteurs) == 2 and all(_vivant(p) for p in lecteurs)
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    jusqua(lambda: not any(_vivant(p) for p in lecteurs), "the readers of a killed ingestion to leave")
