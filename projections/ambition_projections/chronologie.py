@@ -12,8 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import (JSON, Column, Connection, Date, DateTime, Integer, MetaData, String, Table,
                         select)
 
-from .generations import ecrire
-from .territoires import Carte
+from .lot import Lot
 
 NAME = "chronologie"
 DATES = ("date", "date_debut", "date_signature", "date_effet", "date_fin")
@@ -48,17 +47,15 @@ def _json(value):
     return value.isoformat() if isinstance(value, (date, datetime)) else value
 
 
-def apply(conn: Connection, t, name: str, meta: dict, rec: dict, carte: Carte) -> None:
+def apply(conn: Connection, t, name: str, meta: dict, rec: dict, lot: Lot) -> None:
     pid, emetteur = str(meta["parcours_id"]), meta["emetteur"]
     numero, version = int(meta.get("numero") or 1), int(meta["version"])
     details = {k: _json(v) for k, v in rec.items() if k not in ("envelope", "parcours")}
-    ecrire(conn, t.evenements, existants=False, rows=[dict(
+    lot.ajouter(t.evenements, dict(
         parcours_id=pid, version=version, numero=numero, type=name,
         date=next((rec[k] for k in DATES if isinstance(rec.get(k), date)), None),
-        enregistre_le=rec["envelope"]["time"], emetteur=emetteur, details=details)])
-    a = t.acteurs
-    row = conn.execute(select(a).where(a.c.parcours_id == pid, a.c.numero == numero)
-                       ).mappings().first()
+        enregistre_le=rec["envelope"]["time"], emetteur=emetteur, details=details))
+    row = lot.rangees(t.acteurs, pid).get(numero)
     foquale = list(row["foquale"]) if row else []
     if emetteur.startswith("foquale:") and emetteur not in foquale:
         foquale.append(emetteur)
@@ -68,10 +65,10 @@ def apply(conn: Connection, t, name: str, meta: dict, rec: dict, carte: Carte) -
         mls[rec["ancienne_mission_locale"]] = version
     if ml:
         mls[ml] = None
-    ecrire(conn, a, [dict(parcours_id=pid, numero=numero, uai=row["uai"] if row else meta["uai"],
-                          mission_locale=ml, missions_locales=mls,
-                          territoire=carte(row["uai"] if row else meta["uai"]),
-                          foquale=foquale)], existants=row is not None)
+    lot.poser(t.acteurs, dict(parcours_id=pid, numero=numero, uai=row["uai"] if row else meta["uai"],
+                              mission_locale=ml, missions_locales=mls,
+                              territoire=lot.carte(row["uai"] if row else meta["uai"]),
+                              foquale=foquale))
 
 
 def acteurs(conn: Connection, t, parcours_id: str) -> list[dict]:

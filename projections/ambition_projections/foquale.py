@@ -5,7 +5,7 @@ from sqlalchemy import (Column, Connection, Date, Integer, MetaData, String, Tab
                         update)
 
 from .generations import upsert
-from .territoires import Carte
+from .lot import Lot
 
 NAME = "foquale"
 
@@ -25,7 +25,7 @@ def define(md: MetaData, suffix: str) -> dict[str, Table]:
         Column("parcours_etat", String(10), nullable=False))}
 
 
-def apply(conn: Connection, t, name: str, meta: dict, rec: dict, carte: Carte) -> None:
+def apply(conn: Connection, t, name: str, meta: dict, rec: dict, lot: Lot) -> None:
     s, pid, numero = t.solutions, str(meta["parcours_id"]), int(meta.get("numero") or 1)
     if name == "SolutionProposee":
         upsert(conn, s, [dict(parcours_id=pid, numero=numero, solution_id=rec["solution_id"],

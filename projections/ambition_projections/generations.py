@@ -157,17 +157,14 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def suivre(conn: Connection, table: Table, name: str, meta: dict, rec: dict,
-           **extra) -> dict | None:
+def suivre(lot, table: Table, name: str, meta: dict, rec: dict, **extra) -> dict | None:
     """Fold one domain event into the follow-up rows of the élève in `table`, one per parcours
-    number (see `suivi.evoluer_eleve`); `extra` are the view's own columns of the event's
-    parcours. Returns that parcours's row."""
+    number (see `suivi.evoluer_eleve`), kept in the `lot.Lot` of the events being applied;
+    `extra` are the view's own columns of the event's parcours. Returns that parcours's row."""
     pid, numero = str(meta["parcours_id"]), int(meta.get("numero") or 1)
-    rangees = {r["numero"]: dict(r) for r in conn.execute(
-        select(table).where(table.c.parcours_id == pid)).mappings()}
-    changes = evoluer_eleve(rangees, name, meta, rec)
+    changes = evoluer_eleve(lot.rangees(table, pid), name, meta, rec)
     for n, s in changes.items():
         if n == numero:
             s.update(extra)
-        ecrire(conn, table, [{c.name: s.get(c.name) for c in table.columns}], n in rangees)
+        lot.poser(table, s)
     return changes.get(numero)

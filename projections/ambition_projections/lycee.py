@@ -16,8 +16,8 @@ from sqlalchemy import Connection, MetaData, Table, func, select
 
 from . import suivi
 from .generations import suivre
+from .lot import Lot
 from .tables import colonnes_suivi
-from .territoires import Carte
 
 NAME = "lycee"
 
@@ -26,8 +26,8 @@ def define(md: MetaData, suffix: str) -> dict[str, Table]:
     return {"eleves": Table(f"vue_lycee_eleves{suffix}", md, *colonnes_suivi("solution_demarree_le"))}
 
 
-def apply(conn: Connection, t, name: str, meta: dict, rec: dict, carte: Carte) -> None:
-    suivre(conn, t.eleves, name, meta, rec)
+def apply(conn: Connection, t, name: str, meta: dict, rec: dict, lot: Lot) -> None:
+    suivre(lot, t.eleves, name, meta, rec)
 
 
 def presenter(s: dict, as_of: date) -> dict:

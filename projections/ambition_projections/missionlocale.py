@@ -11,9 +11,9 @@ from sqlalchemy import (Column, Connection, Date, Integer, MetaData, String, Tab
                         distinct, func, select)
 
 from . import suivi
-from .generations import ecrire, suivre, upsert
+from .generations import suivre, upsert
+from .lot import Lot
 from .tables import colonnes_suivi
-from .territoires import Carte
 
 NAME = "missionlocale"
 BILAN_DU_JOURS = 15  # a bilan is due when the planned end is this close (or passed)
@@ -51,19 +51,19 @@ def define(md: MetaData, suffix: str) -> dict[str, Table]:
     }
 
 
-def apply(conn: Connection, t, name: str, meta: dict, rec: dict, carte: Carte) -> None:
+def apply(conn: Connection, t, name: str, meta: dict, rec: dict, lot: Lot) -> None:
     if name == "MissionLocaleChangee" and rec.get("ancienne_mission_locale"):
-        _garder_l_historique(conn, t, meta, rec)
-    s = suivre(conn, t.jeunes, name, meta, rec)
+        _garder_l_historique(conn, t, meta, rec, lot)
+    s = suivre(lot, t.jeunes, name, meta, rec)
     if s is None or not s["mission_locale"]:
         return
     pid, numero = s["parcours_id"], s["numero"]
     emetteur_ml = meta["emetteur"].removeprefix("ml:")
     if name == "ActiviteMissionLocaleRealisee":
-        ecrire(conn, t.activites, existants=False, rows=[dict(
+        lot.ajouter(t.activites, dict(
             parcours_id=pid, version=int(meta["version"]), numero=numero,
             mission_locale=s["mission_locale"], conseiller=s["conseiller"],
-            activite=rec["activite"], date=rec["date"])])
+            activite=rec["activite"], date=rec["date"]))
     elif name == "StageDebute":  # begun after the closure was decided: ends on its date
         upsert(conn, t.stages, [dict(parcours_id=pid, numero=numero, periode_id=rec["periode_id"],
                                      mission_locale=emetteur_ml, nature=rec["nature"],
@@ -83,12 +83,10 @@ def apply(conn: Connection, t, name: str, meta: dict, rec: dict, carte: Carte) -
                      .values(date_fin=rec["date"]))
 
 
-def _garder_l_historique(conn: Connection, t, meta: dict, rec: dict) -> None:
+def _garder_l_historique(conn: Connection, t, meta: dict, rec: dict, lot: Lot) -> None:
     """The young person moved: the former mission locale keeps its row as it was."""
-    j = t.jeunes
     pid, numero = str(meta["parcours_id"]), int(meta.get("numero") or 1)
-    row = conn.execute(select(j).where(j.c.parcours_id == pid, j.c.numero == numero)
-                       ).mappings().first()
+    row = lot.rangees(t.jeunes, pid).get(numero)
     if row is not None and row["mission_locale"] == rec["ancienne_mission_locale"]:
         upsert(conn, t.transferes, [dict(row, date_transfert=rec["date"], vers=rec["siret"])])
 

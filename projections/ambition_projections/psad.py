@@ -19,9 +19,9 @@ from ambition.parcours.droits import ISSUES_AVEC_SOLUTION, jours
 
 from . import etablissements, psad_tendances, suivi
 from .generations import suivre
+from .lot import Lot
 from .tables import colonnes_suivi
 from .tables import refus as vue_refus
-from .territoires import Carte
 from .territoires import carte as carte_configuree
 
 NAME = "psad"
@@ -36,8 +36,8 @@ def define(md: MetaData, suffix: str) -> dict[str, Table]:
         Column("territoire", String(60), nullable=False, index=True))}
 
 
-def apply(conn: Connection, t, name: str, meta: dict, rec: dict, carte: Carte) -> None:
-    suivre(conn, t.parcours, name, meta, rec, territoire=carte(meta["uai"]))
+def apply(conn: Connection, t, name: str, meta: dict, rec: dict, lot: Lot) -> None:
+    suivre(lot, t.parcours, name, meta, rec, territoire=lot.carte(meta["uai"]))
 
 
 def _where(p, territoire_: str | None, uai: str | None, ml: str | None,

@@ -27,6 +27,7 @@ from ambition.reconnect import Outage, retrying
 
 from . import chronologie, erreurs, foquale, generations, lycee, missionlocale, psad, refus, territoires
 from .journal import Journal
+from .lot import Lot
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +42,9 @@ def create_tables(engine: Engine) -> None:
 def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int],
               prudent: bool = False, carte: territoires.Carte | None = None) -> dict[str, int]:
     """Apply decoded domain events (in order) to the projections `cibles` (name -> generation).
-    Returns how many each projection applied; events already tracked are skipped. ``prudent``:
-    each event in its own savepoint, and one that fails is parked (``erreurs``) and passed.
+    Returns how many each projection applied; events already tracked are skipped. Each view
+    folds the events in one `Lot` (a read and a write a table). ``prudent``: each event in its
+    own savepoint and `Lot`, and one that fails is parked (``erreurs``) and passed.
     ``carte``: the territories (default: the configured ones, read once for these events)."""
     carte = carte or territoires.carte()
     pids = {str(r["parcours"]["parcours_id"]) for r in records}
@@ -54,6 +56,7 @@ def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int],
         vus = dict(conn.execute(select(s.c.parcours_id, s.c.version).where(s.c.parcours_id.in_(pids))).all())
         changed: dict[str, int] = {}
         known = set(vus)
+        lot = Lot(conn, pids, carte)
         for rec in records:
             meta = rec["parcours"]
             pid, version = str(meta["parcours_id"]), int(meta["version"])
@@ -61,15 +64,18 @@ def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int],
                 continue
             type_ = rec["envelope"]["type"].rsplit(".", 1)[-1]
             if not prudent:
-                vue.apply(conn, t, type_, meta, rec, carte)
+                vue.apply(conn, t, type_, meta, rec, lot)
             else:
                 try:
                     with conn.begin_nested():
-                        vue.apply(conn, t, type_, meta, rec, carte)
+                        un = Lot(conn, [pid], carte)
+                        vue.apply(conn, t, type_, meta, rec, un)
+                        un.ecrire()
                 except Exception as exc:  # this view cannot apply it: parked, the view goes on
                     erreurs.garer(conn, name, type_, meta, exc)
             vus[pid] = changed[pid] = version
             applied[name] = applied.get(name, 0) + 1
+        lot.ecrire()
         generations.ecrire(conn, s, [{"parcours_id": p, "version": v} for p, v in changed.items()
                                      if p not in known], existants=False)
         generations.ecrire(conn, s, [{"parcours_id": p, "version": v} for p, v in changed.items()

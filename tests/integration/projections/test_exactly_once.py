@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import random
 
+from sqlalchemy import event as sqla_event
 from sqlalchemy import select
 
 from ambition_projections import generations, territoires
@@ -71,3 +72,22 @@ def test_the_views_take_their_territories_from_the_mapping_they_are_given(parcou
             par_uai = dict(conn.execute(select(table.c.uai, table.c.territoire)).all())
             assert par_uai == {uai: carte(uai) for uai in par_uai}
             assert set(par_uai.values()) == {"bassin-paris", "rhone"}
+
+
+def test_a_page_is_read_and_written_once_per_table_not_once_per_event(parcours_app, registry, engine):
+    records = records_of(parcours_app, registry)
+    statements = []
+
+    def compter(conn, cursor, statement, *_):
+        statements.append(statement)
+
+    sqla_event.listen(engine, "before_cursor_execute", compter)
+    with engine.begin() as conn:
+        appliquer(conn, records, generations.verrouiller(conn))
+    sqla_event.remove(engine, "before_cursor_execute", compter)
+    # a few statements a table, plus those of the events that change other rows in place
+    # (solutions, stages, transfers): one or two each
+    types = [r["envelope"]["type"].rsplit(".", 1)[-1] for r in records]
+    en_place = sum(types.count(t) for t in ("SolutionProposee", "SolutionDemarree", "StageDebute",
+                                            "StageTermine", "ParcoursClos", "MissionLocaleChangee"))
+    assert len(statements) <= 30 + 2 * en_place
