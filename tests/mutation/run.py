@@ -55,9 +55,10 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     # but would make a run last an hour on 2 cores): a lower bound
     "suivi": (["ambition_projections/suivi.py"],
               ["tests/unit/projections", "tests/unit/parcours/test_constats_vues.py"]),
+    # against the unit tests of the parking and the processor (SQLite, no broker: 2 s a run);
+    # tests/integration/exchange/ checks the same on the real broker and PostgreSQL (30 s a run)
     "parking": (["ambition/ingest/processor.py", "ambition/ingest/parking.py"],
-                ["tests/integration/exchange/test_parking.py",
-                 "tests/integration/exchange/test_refus_et_poison.py", "-k", "not outage"]),
+                ["tests/unit/ingest"]),
     "csv": (["ambition/sdk/csv_import.py"], ["tests/unit/sdk"]),
 }
 # Mutants no test can kill because they change nothing a user can observe: left out of the
