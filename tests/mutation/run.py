@@ -47,13 +47,18 @@ MODULES: dict[str, tuple[list[str], list[str]]] = {
     "codec-signatures": (["ambition/contracts/codec.py", "ambition/contracts/signing.py"],
                          ["tests/unit/contracts"]),
     "acces": (["ambition/api/acces.py"], ["tests/integration/projections/test_matrice_acces.py"]),
-    "psad": (["ambition_projections/psad.py", "ambition_projections/suivi.py"],
+    "psad": (["ambition_projections/psad.py"],
              ["tests/unit/projections", "tests/unit/parcours/test_constats_vues.py",
               "tests/integration/projections/test_vues_valeurs_connues.py",
               "-k", "not postgres"]),  # the figures do not depend on the store: SQLite only
+    # the views' fold, against its unit tests only (the integration tests above also reach it,
+    # but would make a run last an hour on 2 cores): a lower bound
+    "suivi": (["ambition_projections/suivi.py"],
+              ["tests/unit/projections", "tests/unit/parcours/test_constats_vues.py"]),
+    # against the unit tests of the parking and the processor (SQLite, no broker: 2 s a run);
+    # tests/integration/exchange/ checks the same on the real broker and PostgreSQL (30 s a run)
     "parking": (["ambition/ingest/processor.py", "ambition/ingest/parking.py"],
-                ["tests/integration/exchange/test_parking.py",
-                 "tests/integration/exchange/test_refus_et_poison.py", "-k", "not outage"]),
+                ["tests/unit/ingest"]),
     "csv": (["ambition/sdk/csv_import.py"], ["tests/unit/sdk"]),
 }
 # Mutants no test can kill because they change nothing a user can observe: left out of the

@@ -35,6 +35,33 @@ def clos():
 
 
 CAS = {
+    # enrolment
+    "enrolment naming another lycée than its sender": (
+        (), fait("EleveInscrit", emetteur=LYCEE_B),
+        f"EMETTEUR_AUTORISE: EleveInscrit from {AUTRE_UAI}, but this parcours's enrolling lycée "
+        f"(payload uai) is {UAI}"),
+    "enrolment with a wrong UAI key": (
+        (), fait("EleveInscrit", uai="0753268X", emetteur=Emetteur(LYCEE, "0753268X", "lycee:0753268X")),
+        "IDENTIFIANT_INVALIDE: UAI '0753268X' is not valid (7 digits + key letter)"),
+    "enrolment with an invalid INE (not repeated)": (
+        (), fait("EleveInscrit", ine="123"),
+        "IDENTIFIANT_INVALIDE: the INE is not valid ([0-9A-Z]{10}[A-Z])"),
+    "enrolment in employment": (
+        (), fait("EleveInscrit", en_emploi=True),
+        "ELIGIBILITE_SITUATION: the élève is declared in employment at entry"),
+    "enrolment in training": (
+        (), fait("EleveInscrit", en_formation=True),
+        "ELIGIBILITE_SITUATION: the élève is declared in training at entry"),
+    "enrolment without consent": (
+        (), fait("EleveInscrit", consentement_eleve=False),
+        "VOLONTARIAT: the élève's consent is not recorded"),
+    "enrolment of a minor without the guardian's consent": (
+        (), fait("EleveInscrit", date_naissance=date(2007, 3, 15)),
+        "VOLONTARIAT: the élève is under 18 at the start date and the legal guardian's consent is "
+        "not recorded"),
+    "enrolment ending before it starts": (
+        (), fait("EleveInscrit", date_fin_prevue=date(2024, 9, 1)),
+        "CHRONOLOGIE: the parcours ends (2024-09-01) before it starts (2024-09-02)"),
     # mission locale
     "PACEA ended, none in progress": (
         accueilli(), fait("PaceaTermine"), "FAIT_INVALIDE: no PACEA in progress"),
@@ -359,3 +386,25 @@ def test_le_lycee_qui_a_clos_corrige_l_issue_apres_une_reinscription_ailleurs(ap
     accepte(quand(fait("IssueCorrigee", emetteur=Emetteur(LYCEE, UAI, f"lycee:{UAI}"), numero=1,
                        issue="ABANDON", date=date(2024, 10, 20), motif="date corrigée")))
     assert app.parcours(fait("EleveInscrit").cle).historique[1]["issue"] == "ABANDON"
+
+
+def test_un_anniversaire_du_29_fevrier_tombe_le_1er_mars():
+    from ambition.parcours.decisions_lycee import anniversaire
+
+    assert anniversaire(date(2008, 2, 29), 18) == date(2026, 3, 1)
+    assert anniversaire(date(2008, 2, 29), 16) == date(2024, 2, 29)  # 2024 is a leap year
+    assert anniversaire(date(2006, 3, 15), 18) == date(2024, 3, 15)
+
+
+def test_l_inscription_enregistre_l_annee_scolaire_et_la_minorite(app, etant_donne):
+    # born 2007-03-15: 17 on 2024-09-02, a minor (the guardian consented)
+    etant_donne(fait("EleveInscrit", date_naissance=date(2007, 3, 15),
+                     consentement_representant_legal=True))
+    e = _dernier(app, "EleveInscrit")
+    assert (e.annee_scolaire, e.mineur, e.pacea_possible_du, e.pacea_possible_au) == (
+        2024, True, date(2024, 9, 2), date(2025, 1, 1))
+
+
+def test_un_pacea_signe_le_dernier_jour_prevu(etant_donne, quand):
+    etant_donne(*accueilli())
+    accepte(quand(fait("PaceaSigne", date_signature=date(2024, 12, 31))))

@@ -121,3 +121,28 @@ def test_rights_in_force_on_a_date():
     assert suivi.droits_le(clos, date(2024, 10, 16)) == aucun
     assert suivi.droits_le(dict(s, boursier=False, fonds_sociaux=False), date(2024, 10, 1)) == dict(
         tous, bourse=False, fonds_sociaux=False)
+
+
+def test_the_number_of_a_parcours():
+    """The number the event carries; for events stored before they carried it: the previous
+    parcours's number + 1, or 1 for the first."""
+    sans_numero = {k: v for k, v in META.items() if k != "numero"}
+    rec = ev(date_debut=date(2025, 9, 1), date_fin_prevue=date(2025, 12, 31))
+    assert suivi.evoluer(None, "EleveInscrit", dict(META, numero=3), rec)["numero"] == 3
+    assert suivi.evoluer(None, "EleveInscrit", sans_numero, rec)["numero"] == 1
+    assert suivi.evoluer(dict(inscrit(), numero=2), "EleveInscrit", sans_numero, rec)["numero"] == 3
+
+
+def test_an_enrolment_correction_and_a_move_in_the_followup():
+    s = suivi.evoluer(inscrit(), "InscriptionCorrigee", META, ev(
+        date=date(2024, 10, 2), date_fin_prevue=date(2024, 12, 20), referent="Mme Petit",
+        boursier=False, interne=True, fonds_sociaux=True))
+    assert (s["date_fin_prevue"], s["referent"], s["boursier"], s["interne"], s["fonds_sociaux"]) == (
+        date(2024, 12, 20), "Mme Petit", False, True, True)
+    s = suivi.evoluer(s, "AccueilRealise", META, ev(siret="12345678901237", conseiller="cons-42",
+                                                    date=date(2024, 9, 5)))
+    assert (s["mission_locale"], s["conseiller"], s["date_accueil"]) == (
+        "12345678901237", "cons-42", date(2024, 9, 5))
+    s = suivi.evoluer(s, "MissionLocaleChangee", META, ev(siret="44000000000008",
+                                                          date=date(2024, 10, 15)))
+    assert (s["mission_locale"], s["conseiller"], s["date_accueil"]) == ("44000000000008", None, None)

@@ -1,0 +1,332 @@
+"""What partners and operators rely on in the parking and the processor, on a SQLite event
+store in tmp_path and no broker (unit tier; the same behaviours on the real broker and
+PostgreSQL: tests/integration/exchange/). Expected values are written out by hand: the event
+ids come from the cohort's fixed seed, the offsets from the order of sending."""
+from __future__ import annotations
+
+import json
+from datetime import timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from ambition import metrics
+from ambition.accuses import registre
+from ambition.exchange.cohorte import generer
+from ambition.ingest.messages import Incoming
+from ambition.ingest.parking import A_ENVOYER, PARQUE, decode_headers
+from ambition.ingest.processor import POISON_AFTER
+from ambition.parcours.faits import ACCEPTE
+from ambition.pseudonym import cle_parcours
+
+ML = "ml:13002526500013"
+ACCUEIL_ID = "b6d13089-633a-40ee-a0f9-e038eb8f624f"
+ACTIVITE_ID = "651c5253-6d4b-4adb-abcd-1f5ec9c18070"
+MSG_ML = "ambition.partenaires.missionlocale"
+
+
+@pytest.fixture
+def cohorte(creds, settings):
+    """Seed 3: élève 1 enrolled by lycee:0753268V, then its mission locale's accueil and activity."""
+    c = generer(list(creds.values()), 1, seed=3, secret=settings.pseudonym_secret)
+    inscription, accueil, activite = c.faits[0], c.faits[3], c.faits[4]
+    assert (inscription.methode, accueil.methode, activite.methode) == \
+        ("eleve_inscrit", "accueil_realise", "activite_realisee")
+    return c
+
+
+def _faits(cohorte):
+    return cohorte.faits[0], cohorte.faits[3], cohorte.faits[4]
+
+
+def _accuses(proc, partenaire):
+    with proc.attente.engine.connect() as conn:
+        return [(r.event_id, r.statut, r.code) for r in conn.execute(
+            select(registre.accuses).where(registre.accuses.c.partenaire == partenaire)
+            .order_by(registre.accuses.c.position))]
+
+
+def _utc(t):
+    return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+
+
+def _valeur(metric, **labels):
+    m = metric.labels(**labels) if labels else metric
+    return m._value.get()
+
+
+def test_a_fact_for_an_unknown_parcours_is_parked_with_its_bytes(envoyeur, processor_factory,
+                                                                 cohorte, settings):
+    inscription, accueil, _ = _faits(cohorte)
+    msg = envoyeur.envoie(accueil)
+    assert [(m.topic, m.offset) for m in msg] == [(MSG_ML, 0)]
+    proc = processor_factory()
+    parques_avant = _valeur(metrics.MESSAGES_CONSUMED, topic=MSG_ML, outcome="parque")
+    lot = proc.handle(msg)
+    assert [(o.statut, o.reason, o.incoming) for o in lot.outcomes] == [("parque", None, msg[0])]
+    assert lot.envois == []
+    assert (proc.attente.compte(PARQUE), proc.attente.compte(A_ENVOYER)) == (1, 0)
+    assert _valeur(metrics.PARKED) == 1
+    assert _valeur(metrics.MESSAGES_CONSUMED, topic=MSG_ML, outcome="parque") == parques_avant + 1
+    [row] = proc.attente.parques()
+    cle = cle_parcours(inscription.champs["ine"], settings.pseudonym_secret)
+    assert (row.cle, row.topic, row.partition, row.offset, row.event_id, row.partner) == \
+        (cle, MSG_ML, 0, 0, ACCUEIL_ID, ML)
+    assert (row.kafka_key, row.value, decode_headers(row.headers)) == (msg[0].key, msg[0].value,
+                                                                       msg[0].headers)
+    assert _accuses(proc, ML) == [(ACCUEIL_ID, "parque", None)]
+    assert proc.attente.cles_parquees() == [cle]
+
+    lot = proc.handle(msg)  # redelivered: parked again, nothing new written
+    assert [o.statut for o in lot.outcomes] == ["parque"]
+    assert proc.attente.compte(PARQUE) == 1 and len(_accuses(proc, ML)) == 1
+    assert processor_factory().attente.compte(PARQUE) == 1  # durable: a new processor sees it
+    assert _valeur(metrics.PARKED) == 1
+
+
+def test_the_enrolment_releases_the_parked_facts_of_its_parcours_in_the_same_batch(
+        envoyeur, processor_factory, cohorte, settings):
+    inscription, accueil, activite = _faits(cohorte)
+    proc = processor_factory()
+    assert [o.statut for o in proc.handle(envoyeur.envoie(accueil, activite)).outcomes] == \
+        ["parque", "parque"]
+    assert _valeur(metrics.PARKED) == 2
+    relache = _valeur(metrics.PARKING_RELEASED, outcome="accepte")
+    lot = processor_factory().handle(envoyeur.envoie(inscription))  # after a restart
+    assert [(o.statut, o.reason) for o in lot.outcomes] == [("accepte", None)] and lot.envois == []
+    assert proc.attente.compte(PARQUE) == 0 and _valeur(metrics.PARKED) == 0
+    assert _valeur(metrics.PARKING_RELEASED, outcome="accepte") == relache + 2
+    p = proc.app.parcours(cle_parcours(inscription.champs["ine"], settings.pseudonym_secret))
+    assert len(p.traites) == 3 and f"ml:{p.mission_locale}" == ML
+    assert _accuses(proc, ML) == [(ACCUEIL_ID, "parque", None), (ACTIVITE_ID, "parque", None),
+                                  (ACCUEIL_ID, "accepte", None), (ACTIVITE_ID, "accepte", None)]
+
+
+def test_within_one_batch_a_fact_before_its_enrolment_is_accepted(envoyeur, processor_factory,
+                                                                  cohorte):
+    inscription, accueil, activite = _faits(cohorte)
+    lot = processor_factory().handle(envoyeur.envoie(accueil, inscription, activite))
+    assert [o.statut for o in lot.outcomes] == ["accepte"] * 3
+
+
+def test_the_sweep_replays_a_parked_fact_once_another_worker_enrolled_its_parcours(
+        envoyeur, processor_factory, cohorte, settings):
+    inscription, accueil, _ = _faits(cohorte)
+    proc = processor_factory()  # parking delay: one hour
+    proc.handle(envoyeur.envoie(accueil))
+    autre = processor_factory()
+    fait = autre._source(envoyeur.envoie(inscription)[0]).fait
+    assert [r.statut for r in autre.app.traiter_lot([fait])] == [ACCEPTE]
+    cle = cle_parcours(inscription.champs["ine"], settings.pseudonym_secret)
+    assert proc.app.parcours(cle).mission_locale is None
+
+    assert proc.balayer() == []
+    assert proc.attente.compte(PARQUE) == 0 and _valeur(metrics.PARKED) == 0
+    assert f"ml:{proc.app.parcours(cle).mission_locale}" == ML
+    assert _accuses(proc, ML) == [(ACCUEIL_ID, "parque", None), (ACCUEIL_ID, "accepte", None)]
+    assert proc.balayer() == []
+
+
+def test_an_orphan_is_refused_after_the_delay_and_kept_until_the_broker_has_it(
+        envoyeur, processor_factory, cohorte):
+    _, accueil, _ = _faits(cohorte)
+    msg = envoyeur.envoie(accueil)
+    maintenant = [None]
+    proc = processor_factory(delai=60, horloge=lambda: maintenant[0])
+    proc.handle(msg)
+    first_seen = _utc(proc.attente.parques()[0].first_seen)
+    maintenant[0] = first_seen + timedelta(seconds=59.999)
+    assert proc.balayer() == [] and proc.attente.compte(PARQUE) == 1
+    maintenant[0] = first_seen + timedelta(seconds=60)  # exactly the delay: refused
+    orphelins = _valeur(metrics.REJECTED, reason="ORPHELIN")
+    envois = proc.balayer()
+    assert [(e.reason, e.key) for e in envois] == [("ORPHELIN", msg[0].key)]
+    doc = json.loads(envois[0].document)
+    assert (doc["reason"], doc["topic"], doc["partition"], doc["offset"], doc["event_id"],
+            doc["partner"]) == ("ORPHELIN", MSG_ML, 0, 0, ACCUEIL_ID, ML)
+    assert doc["message"] == "AccueilRealise: no parcours was enrolled for this key within 60 s"
+    assert doc["first_seen"][:19] == first_seen.isoformat()[:19]
+    assert [k for k, _ in doc["headers"]] == [k for k, _ in msg[0].headers]
+    assert (proc.attente.compte(PARQUE), proc.attente.compte(A_ENVOYER)) == (0, 1)
+    assert _valeur(metrics.REJECTED, reason="ORPHELIN") == orphelins + 1
+    assert _valeur(metrics.PARKED) == 0
+    assert _accuses(proc, ML) == [(ACCUEIL_ID, "parque", None), (ACCUEIL_ID, "refuse", "ORPHELIN")]
+
+    # not acknowledged by the broker: kept, sent again by every sweep, even after a restart
+    assert [e.row_id for e in proc.balayer()] == [envois[0].row_id]
+    assert [e.document for e in processor_factory().balayer()] == [envois[0].document]
+    proc.liberer(envois)
+    assert proc.balayer() == [] and proc.attente.compte(A_ENVOYER) == 0
+
+
+def test_a_refusal_is_written_durably_until_the_broker_acknowledges_it(envoyeur, processor_factory,
+                                                                      cohorte):
+    inscription, accueil, _ = _faits(cohorte)
+    msg = envoyeur.envoie(inscription)
+    abime = Incoming(msg[0].topic, 0, 5, msg[0].key, msg[0].value[:-1] + b"\x00", msg[0].headers)
+    proc = processor_factory()
+    lot = proc.handle([abime])
+    assert [(o.statut, o.reason) for o in lot.outcomes] == [("refuse", "SIGNATURE_INVALIDE")]
+    [envoi] = lot.envois
+    assert envoi.reason == "SIGNATURE_INVALIDE" and json.loads(envoi.document)["offset"] == 5
+    assert (proc.attente.compte(A_ENVOYER), proc.attente.compte(PARQUE)) == (1, 0)
+
+    again = proc.handle([abime])  # redelivered: the same row, not a second one
+    assert [e.row_id for e in again.envois] == [envoi.row_id] and proc.attente.compte(A_ENVOYER) == 1
+    redemarre = processor_factory()
+    assert [(e.row_id, e.document) for e in redemarre.balayer()] == [(envoi.row_id, envoi.document)]
+    redemarre.liberer([envoi])
+    assert redemarre.balayer() == [] and proc.attente.compte(A_ENVOYER) == 0
+    # a good message next to it is accepted, and leaves nothing to send
+    assert proc.handle(msg).envois == []
+
+
+def test_a_poison_message_is_refused_after_poison_after_attempts_without_blocking_its_batch(
+        envoyeur, processor_factory, cohorte):
+    inscription, accueil, activite = _faits(cohorte)
+    batch = envoyeur.envoie(inscription, accueil, activite)
+    proc = processor_factory()
+    real = proc.app.traiter_lot
+
+    def traiter_lot(faits):
+        if any(f.event_id == ACTIVITE_ID for f in faits):
+            raise RuntimeError("a bug met by this message only")
+        return real(faits)
+
+    proc.app.traiter_lot = traiter_lot
+    assert POISON_AFTER == 3
+    for _ in range(2):  # maybe a passing failure: the agent retries the batch
+        with pytest.raises(RuntimeError, match="1 message"):
+            proc.handle(batch)
+    lot = proc.handle(batch)
+    assert [(o.statut, o.reason) for o in lot.outcomes] == [
+        ("doublon", None), ("doublon", None), ("refuse", "ERREUR_TRAITEMENT")]
+    [envoi] = lot.envois
+    doc = json.loads(envoi.document)
+    assert (envoi.reason, doc["offset"], doc["topic"]) == ("ERREUR_TRAITEMENT", 1, MSG_ML)
+    assert doc["message"] == ("the platform failed 3 times to process this message; retry it "
+                              "after a fix (`ambition rejected retry`)")
+    assert doc["original"]
+    assert proc.attente.compte(A_ENVOYER) == 1
+    assert proc._echecs == {}
+    with pytest.raises(RuntimeError):  # counted from zero again
+        proc.handle(batch)
+
+
+def test_a_poison_message_alone_in_its_batch(envoyeur, processor_factory, cohorte):
+    inscription, accueil, _ = _faits(cohorte)
+    proc = processor_factory()
+    proc.handle(envoyeur.envoie(inscription))
+    [msg] = envoyeur.envoie(accueil)
+
+    def traiter_lot(faits):
+        raise RuntimeError("a bug")
+
+    proc.app.traiter_lot = traiter_lot
+    for _ in range(2):
+        with pytest.raises(RuntimeError, match="a bug|1 message"):
+            proc.handle([msg])
+    lot = proc.handle([msg])
+    assert [(o.statut, o.reason, o.incoming) for o in lot.outcomes] == [
+        ("refuse", "ERREUR_TRAITEMENT", msg)]
+
+
+def test_a_success_forgets_the_earlier_failures(envoyeur, processor_factory, cohorte):
+    inscription, accueil, _ = _faits(cohorte)
+    proc = processor_factory()
+    proc.handle(envoyeur.envoie(inscription))
+    batch = envoyeur.envoie(accueil)
+    real, panne = proc.app.traiter_lot, [True]
+
+    def traiter_lot(faits):
+        if panne[0]:
+            raise RuntimeError("a passing bug")
+        return real(faits)
+
+    proc.app.traiter_lot = traiter_lot
+    for _ in range(2):
+        with pytest.raises(RuntimeError):
+            proc.handle(batch)
+    panne[0] = False
+    assert [o.statut for o in proc.handle(batch).outcomes] == ["accepte"]
+    panne[0] = True
+    for _ in range(2):  # two more failures are not three
+        with pytest.raises(RuntimeError):
+            proc.handle(batch)
+
+
+def test_a_store_away_is_no_message_fault(envoyeur, processor_factory, cohorte):
+    """An unreachable database is raised as is and counts no failure: the message is accepted
+    once the store is back, however many attempts it took."""
+    import sqlite3
+
+    inscription, accueil, _ = _faits(cohorte)
+    proc = processor_factory()
+    proc.handle(envoyeur.envoie(inscription))
+    batch = envoyeur.envoie(accueil)
+    real, panne = proc.app.traiter_lot, [True]
+
+    def traiter_lot(faits):
+        if panne[0]:
+            raise sqlite3.OperationalError("database is locked")
+        return real(faits)
+
+    proc.app.traiter_lot = traiter_lot
+    for _ in range(POISON_AFTER + 1):
+        with pytest.raises(sqlite3.OperationalError):
+            proc.handle(batch)
+    assert proc._echecs == {}
+    panne[0] = False
+    assert [o.statut for o in proc.handle(batch).outcomes] == ["accepte"]
+
+
+def test_a_sweep_whose_replay_fails_keeps_the_facts_parked_and_sends_the_orphans(
+        envoyeur, processor_factory, cohorte, creds, settings):
+    inscription, accueil, _ = _faits(cohorte)
+    autre = [f for f in generer(list(creds.values()), 2, seed=3, secret=settings.pseudonym_secret).faits
+               if f.methode == "accueil_realise" and f.champs["cle"] != accueil.champs["cle"]][0]
+    maintenant = [None]
+    proc = processor_factory(delai=60, horloge=lambda: maintenant[0])
+    proc.handle(envoyeur.envoie(accueil, autre))
+    maintenant[0] = _utc(proc.attente.parques()[-1].first_seen) + timedelta(seconds=61)
+    fait = proc._source(envoyeur.envoie(inscription)[0]).fait
+    proc.app.traiter_lot([fait])  # enrolled elsewhere: the first accueil can be replayed
+
+    def traiter_lot(faits):
+        raise RuntimeError("replay fails")
+
+    real, proc.app.traiter_lot = proc.app.traiter_lot, traiter_lot
+    envois = proc.balayer()
+    assert [json.loads(e.document)["event_id"] for e in envois] == [autre.champs["event_id"]]
+    assert [r.event_id for r in proc.attente.parques()] == [ACCUEIL_ID]
+    proc.app.traiter_lot = real
+    assert [e.row_id for e in proc.balayer()] == [envois[0].row_id]
+    assert proc.attente.compte(PARQUE) == 0
+
+
+def test_the_sweep_takes_at_most_its_limit(envoyeur, processor_factory, cohorte):
+    inscription, accueil, activite = _faits(cohorte)
+    maintenant = [None]
+    proc = processor_factory(delai=0, horloge=lambda: maintenant[0])
+    proc.handle(envoyeur.envoie(accueil, activite))
+    maintenant[0] = _utc(proc.attente.parques()[-1].first_seen)
+    envois = proc.balayer(limit=1)
+    assert [json.loads(e.document)["event_id"] for e in envois] == [ACCUEIL_ID]
+    assert [r.event_id for r in proc.attente.parques()] == [ACTIVITE_ID]
+
+
+def test_a_partner_registered_after_start_is_known_from_the_next_batch(
+        envoyeur, processor_factory, settings, registry):
+    from contracts_support import INSCRIPTION, FakeKafkaProducer
+
+    from ambition.contracts.partners import Credentials, add_partner
+    from ambition.sdk import LyceeProducer
+
+    proc = processor_factory()
+    pid, private = add_partner(settings, "LYCEE", "0010002X")
+    kafka = FakeKafkaProducer()
+    LyceeProducer(Credentials(pid, "LYCEE", "0010002X", private), settings=settings,
+                  registry=registry, producer=kafka).eleve_inscrit(**{**INSCRIPTION, "ine": "7123456789Z"})
+    s = kafka.sent[0]
+    lot = proc.handle([Incoming(s["topic"], 0, 0, s["key"], s["value"], list(s["headers"]))])
+    assert [(o.statut, o.reason) for o in lot.outcomes] == [("accepte", None)]
