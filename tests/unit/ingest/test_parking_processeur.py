@@ -182,7 +182,7 @@ def test_a_refusal_is_written_durably_until_the_broker_acknowledges_it(envoyeur,
 
 
 def test_a_poison_message_is_refused_after_poison_after_attempts_without_blocking_its_batch(
-        envoyeur, processor_factory, cohorte):
+        envoyeur, processor_factory, cohorte, caplog):
     inscription, accueil, activite = _faits(cohorte)
     batch = envoyeur.envoie(inscription, accueil, activite)
     proc = processor_factory()
@@ -198,6 +198,10 @@ def test_a_poison_message_is_refused_after_poison_after_attempts_without_blockin
     for _ in range(2):  # maybe a passing failure: the agent retries the batch
         with pytest.raises(RuntimeError, match="1 message"):
             proc.handle(batch)
+    # the operator's log names the batch and the message, never its content
+    assert [r.getMessage() for r in caplog.records if r.levelname == "ERROR"][:2] == [
+        "batch of 3 failed: deciding its messages one by one",
+        "message ambition.partenaires.missionlocale[0]@1 failed"]
     lot = proc.handle(batch)
     assert [(o.statut, o.reason) for o in lot.outcomes] == [
         ("doublon", None), ("doublon", None), ("refuse", "ERREUR_TRAITEMENT")]
@@ -283,7 +287,7 @@ def test_a_store_away_is_no_message_fault(envoyeur, processor_factory, cohorte):
 
 
 def test_a_sweep_whose_replay_fails_keeps_the_facts_parked_and_sends_the_orphans(
-        envoyeur, processor_factory, cohorte, creds, settings):
+        envoyeur, processor_factory, cohorte, creds, settings, caplog):
     inscription, accueil, _ = _faits(cohorte)
     autre = [f for f in generer(list(creds.values()), 2, seed=3, secret=settings.pseudonym_secret).faits
                if f.methode == "accueil_realise" and f.champs["cle"] != accueil.champs["cle"]][0]
@@ -299,6 +303,8 @@ def test_a_sweep_whose_replay_fails_keeps_the_facts_parked_and_sends_the_orphans
 
     real, proc.app.traiter_lot = proc.app.traiter_lot, traiter_lot
     envois = proc.balayer()
+    assert "replaying 1 parked facts failed; they stay parked" in [
+        r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
     assert [json.loads(e.document)["event_id"] for e in envois] == [autre.champs["event_id"]]
     assert [r.event_id for r in proc.attente.parques()] == [ACCUEIL_ID]
     proc.app.traiter_lot = real
@@ -462,8 +468,9 @@ def test_a_failure_of_a_batch_then_a_store_away_while_deciding_one_by_one(
 def test_a_poison_message_does_not_stop_the_messages_after_it(envoyeur, processor_factory, cohorte):
     inscription, accueil, activite = _faits(cohorte)
     proc = processor_factory()
-    abime = Incoming("ambition.partenaires.missionlocale", 0, 50, b"k", b"not avro", [])
-    batch = envoyeur.envoie(inscription, accueil) + [abime]
+    abimes = [Incoming("ambition.partenaires.missionlocale", 0, o, b"k", b"not avro", [])
+              for o in (50, 51)]
+    batch = envoyeur.envoie(inscription, accueil) + abimes
     real = proc.app.traiter_lot
 
     def traiter_lot(faits):
@@ -476,9 +483,10 @@ def test_a_poison_message_does_not_stop_the_messages_after_it(envoyeur, processo
         with pytest.raises(RuntimeError):
             proc.handle(batch)
     lot = proc.handle(batch)
-    assert [o.statut for o in lot.outcomes] == ["doublon", "refuse", "refuse"]
+    assert [o.statut for o in lot.outcomes] == ["doublon", "refuse", "refuse", "refuse"]
     assert sorted(e.reason for e in lot.envois) == sorted(
-        ["ERREUR_TRAITEMENT", lot.outcomes[1].reason])
+        ["ERREUR_TRAITEMENT", lot.outcomes[1].reason, lot.outcomes[2].reason])
+    assert proc.attente.compte(A_ENVOYER) == 3
 
 
 def test_headers_are_kept_as_base64_and_read_back():
@@ -504,3 +512,141 @@ def test_an_aware_time_keeps_its_offset():
     paris = datetime(2026, 1, 1, 12, tzinfo=timezone(timedelta(hours=1)))
     assert _aware(paris).utcoffset() == timedelta(hours=1)
     assert _aware(datetime(2026, 1, 1, 12)) == datetime(2026, 1, 1, 12, tzinfo=timezone.utc)
+
+
+def test_a_batch_of_two_with_a_poison_message_refuses_only_that_one(envoyeur, processor_factory,
+                                                                    cohorte):
+    inscription, accueil, _ = _faits(cohorte)
+    batch = envoyeur.envoie(inscription, accueil)
+    proc = processor_factory()
+    real = proc.app.traiter_lot
+
+    def traiter_lot(faits):
+        if any(f.event_id == ACCUEIL_ID for f in faits):
+            raise RuntimeError("a bug met by this message only")
+        return real(faits)
+
+    proc.app.traiter_lot = traiter_lot
+    for _ in range(POISON_AFTER - 1):
+        with pytest.raises(RuntimeError):
+            proc.handle(batch)
+    lot = proc.handle(batch)
+    assert [(o.statut, o.reason, o.incoming.offset) for o in lot.outcomes] == [
+        ("doublon", None, 0), ("refuse", "ERREUR_TRAITEMENT", 0)]
+
+
+def test_a_batch_of_one_that_failed_once_is_decided_on_its_retry(envoyeur, processor_factory,
+                                                                 cohorte):
+    """A batch of one is not tried again alone: the agent's retry decides it (accepted, not a
+    duplicate of an attempt nobody was told about)."""
+    inscription, _, _ = _faits(cohorte)
+    batch = envoyeur.envoie(inscription)
+    proc = processor_factory()
+    real, appels = proc.app.traiter_lot, []
+
+    def traiter_lot(faits):
+        appels.append(len(faits))
+        if len(appels) == 1:
+            raise RuntimeError("a passing bug")
+        return real(faits)
+
+    proc.app.traiter_lot = traiter_lot
+    with pytest.raises(RuntimeError):
+        proc.handle(batch)
+    assert [o.statut for o in proc.handle(batch).outcomes] == ["accepte"]
+
+
+def test_a_fact_naming_its_parcours_by_reference(envoyeur, processor_factory, cohorte, settings):
+    inscription, accueil, _ = _faits(cohorte)
+    proc = processor_factory()
+    proc.handle(envoyeur.envoie(inscription))
+    cle = cle_parcours(inscription.champs["ine"], settings.pseudonym_secret)
+    par_reference = type(accueil)(accueil.partner_id, accueil.methode,
+                                  {**accueil.champs, "cle": f"parcours:{proc.app.parcours(cle).id}"},
+                                  False)
+    lot = proc.handle(envoyeur.envoie(par_reference))
+    assert [(o.statut, o.reason) for o in lot.outcomes] == [("accepte", None)]
+
+
+def test_an_event_id_sent_again_with_another_content_is_refused(envoyeur, processor_factory,
+                                                                cohorte):
+    inscription, accueil, _ = _faits(cohorte)
+    proc = processor_factory()
+    proc.handle(envoyeur.envoie(inscription, accueil))
+    autre = type(accueil)(accueil.partner_id, accueil.methode,
+                          {**accueil.champs, "conseiller": "cons-9"}, False)
+    lot = proc.handle(envoyeur.envoie(autre))
+    assert [(o.statut, o.reason) for o in lot.outcomes] == [("refuse", "DOUBLON_CONFLICTUEL")]
+
+
+def test_an_enrolment_replays_only_its_own_parked_facts(envoyeur, processor_factory, cohorte):
+    """Another parcours's parked message (unreadable now) is left to the sweep."""
+    inscription, _, _ = _faits(cohorte)
+    proc = processor_factory()
+    autre = Incoming("ambition.partenaires.missionlocale", 0, 90, b"k", b"not avro", [])
+    proc.attente.ecrire([{"ref": "autre", "etat": PARQUE, "cle": "AUTRE", "topic": autre.topic,
+                          "partition": 0, "offset": 90, "kafka_key": b"k", "value": b"not avro",
+                          "headers": "[]"}], {}, [])
+    proc.handle(envoyeur.envoie(inscription))
+    assert [r.ref for r in proc.attente.parques()] == ["autre"]
+    assert proc.attente.compte(A_ENVOYER) == 0
+
+
+def test_a_parked_message_unreadable_and_addressed_to_nobody_is_refused_at_the_sweep(
+        processor_factory):
+    """No partner to send a receipt to: the refusal is still written."""
+    proc = processor_factory(delai=0)
+    proc.attente.ecrire([{"ref": "x", "etat": PARQUE, "cle": "AUTRE",
+                          "topic": "ambition.partenaires.missionlocale", "partition": 0,
+                          "offset": 3, "kafka_key": b"k", "value": b"not avro", "headers": "[]"}],
+                        {}, [])
+    [envoi] = proc.balayer()
+    assert envoi.key == b"k" and json.loads(envoi.document)["offset"] == 3
+    assert (proc.attente.compte(PARQUE), proc.attente.compte(A_ENVOYER)) == (0, 1)
+
+
+def test_a_partner_registered_after_start_gets_the_receipt_of_an_unreadable_message(
+        processor_factory, settings):
+    from ambition.contracts.partners import add_partner
+    from ambition.contracts.signing import PARTNER_HEADER
+
+    proc = processor_factory()
+    pid, _ = add_partner(settings, "LYCEE", "0010002X")
+    inc = Incoming("ambition.partenaires.lycee", 0, 0, b"k", b"not avro",
+                   [(PARTNER_HEADER, pid.encode())])
+    assert [o.statut for o in proc.handle([inc]).outcomes] == ["refuse"]
+    assert [st for _, st, _ in _accuses(proc, pid)] == ["refuse"]
+
+
+def test_parked_keys_in_order_of_arrival(tmp_path):
+    from ambition.config import Settings
+    from ambition.ingest.parking import Attente
+
+    a = Attente(Settings(var_dir=tmp_path / "var"))
+    ligne = dict(etat=PARQUE, topic="t", partition=0, offset=0, kafka_key=None, value=b"",
+                 headers="[]")
+    a.ecrire([{**ligne, "ref": "1", "cle": "ZZZ"}, {**ligne, "ref": "2", "cle": "AAA"},
+              {**ligne, "ref": "3", "cle": "ZZZ"}, {**ligne, "ref": "4", "cle": "MMM"}], {}, [])
+    assert a.cles_parquees() == ["ZZZ", "AAA", "MMM"]
+    assert a.cles_parquees(limit=2) == ["ZZZ", "AAA"]
+
+
+def test_the_parking_uses_the_configured_event_store(tmp_path):
+    from ambition.config import Settings
+    from ambition.ingest.parking import Attente
+
+    a = Attente(Settings(var_dir=tmp_path / "var", event_store=f"sqlite:///{tmp_path / 'ailleurs.sqlite'}"))
+    assert a.engine.url.database == str(tmp_path / "ailleurs.sqlite")
+
+
+def test_on_postgresql_a_redelivered_row_is_ignored_by_its_ref():
+    """The statement the parking sends to PostgreSQL (compiled here, without a server)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.dialects import postgresql
+
+    from ambition.ingest.parking import Attente
+
+    a = Attente.__new__(Attente)
+    a.engine = create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    sql = str(a._insert().compile(dialect=postgresql.dialect()))
+    assert sql.startswith("INSERT INTO ingest_attente") and sql.endswith("ON CONFLICT (ref) DO NOTHING")
