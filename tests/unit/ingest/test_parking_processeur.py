@@ -232,7 +232,7 @@ def test_a_poison_message_alone_in_its_batch(envoyeur, processor_factory, cohort
 
 
 def test_a_success_forgets_the_earlier_failures(envoyeur, processor_factory, cohorte):
-    inscription, accueil, _ = _faits(cohorte)
+    inscription, accueil, activite = _faits(cohorte)
     proc = processor_factory()
     proc.handle(envoyeur.envoie(inscription))
     batch = envoyeur.envoie(accueil)
@@ -248,7 +248,9 @@ def test_a_success_forgets_the_earlier_failures(envoyeur, processor_factory, coh
         with pytest.raises(RuntimeError):
             proc.handle(batch)
     panne[0] = False
-    assert [o.statut for o in proc.handle(batch).outcomes] == ["accepte"]
+    # a success with a message that never failed next to it
+    assert [o.statut for o in proc.handle(batch + envoyeur.envoie(activite)).outcomes] == \
+        ["accepte", "accepte"]
     panne[0] = True
     for _ in range(2):  # two more failures are not three
         with pytest.raises(RuntimeError):
@@ -330,3 +332,175 @@ def test_a_partner_registered_after_start_is_known_from_the_next_batch(
     s = kafka.sent[0]
     lot = proc.handle([Incoming(s["topic"], 0, 0, s["key"], s["value"], list(s["headers"]))])
     assert [(o.statut, o.reason) for o in lot.outcomes] == [("accepte", None)]
+    # a message claiming to be from it, badly signed: refused, and told to that partner
+    v = s["value"]
+    abime = v[:len(v) // 2] + bytes([v[len(v) // 2] ^ 1]) + v[len(v) // 2 + 1:]
+    lot = proc.handle([Incoming(s["topic"], 0, 1, s["key"], abime, list(s["headers"]))])
+    assert [(o.statut, o.reason) for o in lot.outcomes] == [("refuse", "SIGNATURE_INVALIDE")]
+    assert [(st, code) for _, st, code in _accuses(proc, pid)] == [
+        ("accepte", None), ("refuse", "SIGNATURE_INVALIDE")]
+
+
+def test_a_fact_naming_an_unknown_parcours_reference_is_refused_sujet_invalide(
+        envoyeur, processor_factory, cohorte):
+    _, accueil, _ = _faits(cohorte)
+    inconnue = type(accueil)(accueil.partner_id, accueil.methode,
+                             {**accueil.champs, "cle": "parcours:00000000-0000-4000-8000-000000000000"},
+                             False)
+    msg = envoyeur.envoie(inconnue)
+    lot = processor_factory().handle(msg)
+    assert [(o.statut, o.reason) for o in lot.outcomes] == [("refuse", "SUJET_INVALIDE")]
+    doc = json.loads(lot.envois[0].document)
+    assert (doc["reason"], doc["message"], doc["event_id"], doc["partner"], doc["offset"]) == (
+        "SUJET_INVALIDE", "no parcours has the reference the subject names", ACCUEIL_ID, ML, 0)
+
+
+def test_a_parked_fact_that_cannot_be_read_any_more_leaves_the_parking_refused(
+        envoyeur, processor_factory, cohorte):
+    """Its partner's key revoked, say: the parked row becomes the refusal (no second row)."""
+    from sqlalchemy import update
+
+    from ambition.ingest.parking import attente
+
+    _, accueil, _ = _faits(cohorte)
+    maintenant = [None]
+    proc = processor_factory(delai=60, horloge=lambda: maintenant[0])
+    [msg] = envoyeur.envoie(accueil)
+    proc.handle([msg])
+    [row] = proc.attente.parques()
+    with proc.attente.engine.begin() as conn:
+        conn.execute(update(attente).values(value=msg.value[:-1] + b"\x00"))
+    maintenant[0] = _utc(row.first_seen) + timedelta(seconds=61)
+    envois = proc.balayer()
+    assert [(e.row_id, e.reason) for e in envois] == [(row.id, "SIGNATURE_INVALIDE")]
+    assert (proc.attente.compte(PARQUE), proc.attente.compte(A_ENVOYER)) == (0, 1)
+
+
+def test_a_replayed_fact_refused_by_the_rules_is_returned_to_send(envoyeur, processor_factory,
+                                                                 cohorte):
+    """An activity parked without its accueil: the enrolment replays it, the rules refuse it,
+    and the batch returns the refusal to send (its parking row, now A_ENVOYER)."""
+    inscription, _, activite = _faits(cohorte)
+    proc = processor_factory()
+    proc.handle(envoyeur.envoie(activite))
+    [row] = proc.attente.parques()
+    lot = proc.handle(envoyeur.envoie(inscription))
+    assert [(o.statut, o.reason) for o in lot.outcomes] == [("accepte", None)]
+    assert [(e.row_id, e.reason) for e in lot.envois] == [(row.id, "ACCUEIL_ML_AVANT_ACTIVITE")]
+    assert json.loads(lot.envois[0].document)["key"] is not None
+
+
+def test_a_duplicate_is_acknowledged_with_its_receipt(envoyeur, processor_factory, cohorte):
+    inscription, accueil, _ = _faits(cohorte)
+    proc = processor_factory()
+    proc.handle(envoyeur.envoie(inscription, accueil))
+    lot = proc.handle(envoyeur.envoie(accueil))  # sent again by the partner (new offset)
+    assert [(o.statut, o.reason) for o in lot.outcomes] == [("doublon", None)] and lot.envois == []
+    assert _accuses(proc, ML) == [(ACCUEIL_ID, "accepte", None), (ACCUEIL_ID, "doublon", None)]
+
+
+def test_a_message_from_nobody_is_refused_and_kept_without_a_receipt(processor_factory):
+    inc = Incoming("ambition.partenaires.missionlocale", 2, 9, b"k", b"not avro", [])
+    proc = processor_factory()
+    lot = proc.handle([inc])
+    assert [o.statut for o in lot.outcomes] == ["refuse"]
+    assert [e.key for e in lot.envois] == [b"k"] and proc.attente.compte(A_ENVOYER) == 1
+
+
+def test_the_sweep_returns_what_waits_in_row_order_within_its_limit(envoyeur, processor_factory,
+                                                                    cohorte):
+    inscription, accueil, _ = _faits(cohorte)
+    maintenant = [None]
+    proc = processor_factory(delai=60, horloge=lambda: maintenant[0])
+    a, b = (Incoming("ambition.partenaires.missionlocale", 0, o, b"k", b"not avro", [])
+            for o in (7, 8))
+    refus = proc.handle([a]).envois  # row 1: a refusal not acknowledged yet
+    proc.handle(envoyeur.envoie(accueil))  # row 2: parked
+    maintenant[0] = _utc(proc.attente.parques()[0].first_seen) + timedelta(seconds=60)
+    envois = proc.balayer()  # the orphan is written first, then what waited: sorted by row
+    assert [e.reason for e in envois] == [refus[0].reason, "ORPHELIN"]
+    assert [e.row_id for e in envois] == sorted(e.row_id for e in envois)
+    proc.handle([b])
+    assert len(proc.balayer(limit=1)) == 1 and len(proc.balayer()) == 3
+
+
+def test_the_parked_gauge_counts_what_is_left_after_a_sweep(envoyeur, processor_factory, cohorte):
+    inscription, accueil, activite = _faits(cohorte)
+    maintenant = [None]
+    proc = processor_factory(delai=0, horloge=lambda: maintenant[0])
+    proc.handle(envoyeur.envoie(accueil, activite))
+    maintenant[0] = _utc(proc.attente.parques()[-1].first_seen)
+    proc.balayer(limit=1)
+    assert _valeur(metrics.PARKED) == 1
+
+
+def test_a_parked_fact_waits_with_the_default_clock(envoyeur, processor_factory, cohorte):
+    _, accueil, _ = _faits(cohorte)
+    proc = processor_factory()  # the real clock, one hour's delay
+    proc.handle(envoyeur.envoie(accueil))
+    assert proc.balayer() == [] and proc.attente.compte(PARQUE) == 1
+
+
+def test_a_failure_of_a_batch_then_a_store_away_while_deciding_one_by_one(
+        envoyeur, processor_factory, cohorte):
+    import sqlite3
+
+    inscription, accueil, _ = _faits(cohorte)
+    proc = processor_factory()
+
+    def traiter_lot(faits):
+        if len(faits) > 1:
+            raise RuntimeError("a bug")
+        raise sqlite3.OperationalError("database is locked")
+
+    proc.app.traiter_lot = traiter_lot
+    with pytest.raises(sqlite3.OperationalError):
+        proc.handle(envoyeur.envoie(inscription, accueil))
+    assert proc._echecs == {}
+
+
+def test_a_poison_message_does_not_stop_the_messages_after_it(envoyeur, processor_factory, cohorte):
+    inscription, accueil, activite = _faits(cohorte)
+    proc = processor_factory()
+    abime = Incoming("ambition.partenaires.missionlocale", 0, 50, b"k", b"not avro", [])
+    batch = envoyeur.envoie(inscription, accueil) + [abime]
+    real = proc.app.traiter_lot
+
+    def traiter_lot(faits):
+        if any(f.event_id == ACCUEIL_ID for f in faits):
+            raise RuntimeError("a bug met by this message only")
+        return real(faits)
+
+    proc.app.traiter_lot = traiter_lot
+    for _ in range(POISON_AFTER - 1):
+        with pytest.raises(RuntimeError):
+            proc.handle(batch)
+    lot = proc.handle(batch)
+    assert [o.statut for o in lot.outcomes] == ["doublon", "refuse", "refuse"]
+    assert sorted(e.reason for e in lot.envois) == sorted(
+        ["ERREUR_TRAITEMENT", lot.outcomes[1].reason])
+
+
+def test_headers_are_kept_as_base64_and_read_back():
+    from ambition.ingest.parking import encode_headers
+
+    assert encode_headers([("a", b"x"), ("b", None)]) == '[["a", "eA=="], ["b", ""]]'
+    assert decode_headers('[["a", "eA=="], ["b", ""]]') == [("a", b"x"), ("b", b"")]
+    assert decode_headers(None) == [] and encode_headers(None) == "[]"
+
+
+def test_the_parking_lives_in_the_event_store_file(settings):
+    from ambition.ingest.parking import Attente
+
+    Attente(settings)
+    assert (settings.var_dir / "event-store.sqlite").exists()
+
+
+def test_an_aware_time_keeps_its_offset():
+    from datetime import datetime
+
+    from ambition.ingest.processor import _aware
+
+    paris = datetime(2026, 1, 1, 12, tzinfo=timezone(timedelta(hours=1)))
+    assert _aware(paris).utcoffset() == timedelta(hours=1)
+    assert _aware(datetime(2026, 1, 1, 12)) == datetime(2026, 1, 1, 12, tzinfo=timezone.utc)
