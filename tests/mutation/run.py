@@ -68,6 +68,20 @@ EQUIVALENT: dict[str, str] = {
     **{f"ambition_projections.psad.x_synthese__mutmut_{n}":
        "`issue:CODE` split at every colon or from the right: outcome codes hold no colon"
        for n in (165, 166, 168)},
+    **{f"ambition.ingest.processor.xǁProcessorǁ_source__mutmut_{n}":
+       "no rows given is read as one None row a message, as `[row]` with row None" for n in (2, 4)},
+    "ambition.ingest.processor.xǁProcessorǁhandle__mutmut_4":
+        "a success forgets its messages' failures with pop(key, None): nothing to forget is a no-op",
+    **{f"ambition.ingest.processor.xǁProcessorǁhandle__mutmut_{n}":
+       "Source's row defaults to None" for n in (60, 61, 62)},
+    "ambition.ingest.processor.xǁProcessorǁ_handle__mutmut_11":
+        "the parked facts of no key: an empty IN reads no row",
+    "ambition.ingest.parking.xǁAttenteǁ_insert__mutmut_5":
+        "on SQLite, PostgreSQL's INSERT ... ON CONFLICT (ref) DO NOTHING is the same statement",
+    **{f"ambition.ingest.{name}__mutmut_1":
+       "a default page size of 1001 rows instead of 1000: the rest is read by the next call"
+       for name in ("processor.xǁProcessorǁbalayer", "parking.xǁAttenteǁparques",
+                    "parking.xǁAttenteǁcles_parquees", "parking.xǁAttenteǁa_envoyer")},
 }
 DETECTED = {"killed", "timeout", "caught by type check", "segfault"}
 # mutmut's exit codes of a mutant's test run (mutmut/__main__.py, status_by_exit_code)
