@@ -7,12 +7,15 @@ catalogue depends on it.
 from __future__ import annotations
 
 import base64
+import json
 from datetime import date, datetime, timezone
 from typing import Any
 
 from ambition.identite import vecteurs
 
-INE = "0123456789" + "A"  # synthetic: no real élève
+#: the synthetic élève of the published vectors (no identity is written in code)
+ELEVE = json.loads(vecteurs.IDENTITE_CLAIRE)
+INE = ELEVE["ine"]
 UAI = "0753268V"
 SIRET_ML = "13002526500013"
 SIRET_ENTREPRISE = "44321868900018"
@@ -21,7 +24,8 @@ SOURCES = {"ambition.lycee": f"lycee:{UAI}", "ambition.missionlocale": f"ml:{SIR
 TIME = datetime(2025, 10, 6, 8, 30, tzinfo=timezone.utc)
 
 VALEURS: dict[str, Any] = {
-    "ine": INE, "nom": "Martin", "prenom": "Lina", "date_naissance": date(2006, 3, 14),
+    "ine": INE, "nom": ELEVE["nom"], "prenom": ELEVE["prenom"],
+    "date_naissance": date.fromisoformat(ELEVE["date_naissance"]),
     "uai": UAI, "diplome": "BAC_PRO", "specialite": "Métiers du commerce et de la vente",
     "session_examen": 2025, "consentement_eleve": True, "consentement_representant_legal": None,
     "referent": "M. Durand", "date_debut": date(2025, 9, 15), "date_fin_prevue": date(2026, 1, 9),

@@ -79,7 +79,7 @@ def identite() -> dict:
                       "kem": "DHKEM(X25519, HKDF-SHA256)", "kdf": "HKDF-SHA256", "aead": "AES-128-GCM"},
             "cle_privee_test_only": scellement.CLE_DE_TEST, "cle_publique": scellement.CLE_PUBLIQUE_DE_TEST,
             "partenaire": scelles.PARTENAIRE, "info": scellement.info(scelles.PARTENAIRE).decode(),
-            "sujet": {"valeur": scelles.SUJET, "pseudo": sujet[1], "ine": "0123456789" + "A"},
+            "sujet": {"valeur": scelles.SUJET, "pseudo": sujet[1], "ine": json.loads(clair)["ine"]},
             "identite": {"scelle_hex": scelles.IDENTITE_HEX, "clair": clair}}
 
 

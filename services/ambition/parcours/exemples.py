@@ -10,6 +10,7 @@ import hashlib
 import json
 import uuid
 from datetime import date, datetime, timezone
+from importlib.resources import files
 from typing import Any
 
 from ambition.parcours.faits import (
@@ -22,6 +23,9 @@ SIRET_ML = "12345678901237"
 AUTRE_SIRET_ML = "44000000000008"
 SIRET_ENTREPRISE = "75000000000000"
 CLE = "0123456789abcdef0123456789abcdef"
+#: the synthetic élève of the examples (INE, names, birth date), kept in a data file beside this
+#: module: no identity is written in code
+ELEVE: dict[str, str] = json.loads((files(__package__) / "eleve_synthetique.json").read_text("utf-8"))
 
 EMETTEURS = {
     LYCEE: Emetteur(LYCEE, UAI, f"lycee:{UAI}"),
@@ -31,7 +35,7 @@ EMETTEURS = {
 
 DEFAUTS: dict[str, dict[str, Any]] = {
     "EleveInscrit": dict(
-        ine="1234567890" + "A", nom="Martin", prenom="Lina", date_naissance=date(2006, 3, 15),
+        **{k: date.fromisoformat(v) if k == "date_naissance" else v for k, v in ELEVE.items()},
         uai=UAI, diplome="BAC_PRO", specialite="Commerce", session_examen=2024,
         resultat_examen="ECHEC", en_emploi=False, en_formation=False, consentement_eleve=True,
         consentement_representant_legal=None, referent="M. Durand",
