@@ -228,10 +228,7 @@ class Parcours(Aggregate):
     def pfmp_terminee(self, origine_event_id: str, emetteur: str, empreinte: str,
                       periode_id: str, date_fin: date, jours_en_entreprise: int | None = None,
                       numero: int | None = None) -> None:
-        with self.pour_le_parcours(numero):
-            self.periodes[cle_periode(emetteur, periode_id)].update(date_fin=date_fin,
-                                                                    terminee=True)
-            self._noter(origine_event_id, empreinte)
+        self._periode_terminee(origine_event_id, emetteur, empreinte, periode_id, date_fin, numero)
 
     @event("AbandonDeclare")
     def abandon_declare(self, origine_event_id: str, emetteur: str, empreinte: str,
@@ -291,10 +288,7 @@ class Parcours(Aggregate):
     def stage_termine(self, origine_event_id: str, emetteur: str, empreinte: str,
                       periode_id: str, date_fin: date, jours_en_entreprise: int | None = None,
                       numero: int | None = None) -> None:
-        with self.pour_le_parcours(numero):
-            self.periodes[cle_periode(emetteur, periode_id)].update(date_fin=date_fin,
-                                                                    terminee=True)
-            self._noter(origine_event_id, empreinte)
+        self._periode_terminee(origine_event_id, emetteur, empreinte, periode_id, date_fin, numero)
 
     @event("BilanRealise")
     def bilan_realise(self, origine_event_id: str, emetteur: str, empreinte: str, date: date,
@@ -351,6 +345,14 @@ class Parcours(Aggregate):
         with self.pour_le_parcours(numero):
             self.solutions[solution_id]["demarree_le"] = date
             self._noter(origine_event_id, empreinte, date)
+
+    def _periode_terminee(self, origine_event_id: str, emetteur: str, empreinte: str,
+                          periode_id: str, date_fin: date, numero: int | None) -> None:
+        """A PFMP or an enterprise period ended: its real end date, in its own parcours."""
+        with self.pour_le_parcours(numero):
+            self.periodes[cle_periode(emetteur, periode_id)].update(date_fin=date_fin,
+                                                                    terminee=True)
+            self._noter(origine_event_id, empreinte)
 
     def _periode(self, emetteur: str, periode_id: str, nature: str, siret: str, debut: date,
                  fin: date) -> None:
