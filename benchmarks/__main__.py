@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-NAMES = ("etapes", "ingest", "freshness")
+NAMES = ("etapes", "ingest", "freshness", "scaleout")
 
 
 def _etapes(n: int, rounds: int) -> dict:
@@ -64,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--readers", type=int, default=0,
                    help="ingest, freshness: AMBITION_INGEST_READERS of the worker (default 0: "
                         "read in its own process, the shipped default)")
+    p.add_argument("--scaleout-backlog", type=int,
+                   help="scaleout: enrolments in the backlog (default 4000, --full 20000)")
     p.add_argument("--n", type=int, default=2000, help="stages: enrolments a round (default 2000)")
     args = p.parse_args(argv)
     unknown = [n for n in args.names if n not in NAMES]
@@ -90,6 +92,11 @@ def main(argv: list[str] | None = None) -> int:
 
         print()
         r["freshness"] = freshness.run(rate=args.rate, seconds=seconds, readers=args.readers)
+    if "scaleout" in names:
+        from . import scaleout
+
+        print()
+        r["scaleout"] = scaleout.main(args.scaleout_backlog or (20000 if args.full else 4000), rounds)
     print()
     print(tableau(r, args.rate, seconds, backlog))
     return 0
@@ -133,6 +140,10 @@ def tableau(r: dict, rate: float, seconds: float, backlog: int) -> str:
               # judged only at the goal's scale: a small view answers fast whatever the method
               max(pg["psad_national_p99_ms"], pg["psad_territoire_p99_ms"]) <= 200
               if pg["psad_parcours"] >= 300_000 else None)
+    if "scaleout" in r:
+        s = r["scaleout"]
+        ligne(f"scale-out, PostgreSQL, backlog {s['n']}: 2 ingest workers faster than 1",
+              f"1: {s['un']:,.0f}/s; 2: {s['deux']:,.0f}/s = ×{s['ratio']:.2f}", s["ratio"] > 1)
     if "sdk" in et:
         ligne("SDK builds and signs ≥ 5,000 messages/s", f"{et['sdk']:,.0f}/s", et["sdk"] >= 5000)
     return "\n".join(lignes)
