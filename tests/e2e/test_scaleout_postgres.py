@@ -56,6 +56,23 @@ def _evenements(dsn: str) -> int:
         return conn.execute("SELECT count(*) FROM parcoursapp_events").fetchone()[0]
 
 
+def _chronologie(dsn: str) -> int:
+    """Rows of the served timeline view: one per domain event applied, keyed by (parcours,
+    version), so an event applied twice cannot add one and an event missed lacks one."""
+    import psycopg
+
+    with psycopg.connect(dsn) as conn:
+        gen = conn.execute("SELECT generation FROM vue_generations WHERE projection = 'chronologie'"
+                           ).fetchone()[0]
+        return conn.execute(f"SELECT count(*) FROM vue_chronologie_g{gen}").fetchone()[0]
+
+
+def _chaque_evenement_dans_les_vues(r) -> None:
+    attendre(lambda: _chronologie(r.vues) == r.attendus, 60,
+             "every stored event in the timeline view")
+    assert _evenements(r.evenements) == r.attendus == _chronologie(r.vues)
+
+
 def _attendus(faits) -> int:
     """Every fact gives one event but the cohort's ineligible enrolment; a bilan also closes."""
     return len(faits) - 1 + sum(f.cloture for f in faits)
@@ -68,7 +85,7 @@ def deux_et_deux(tmp_path_factory):
         r = demarrer(tmp_path_factory.mktemp("scaleout"), AMBITION_EVENT_STORE=evenements,
                      AMBITION_READ_STORE=vues, AMBITION_PARKING_SWEEP="1", AMBITION_BATCH_SIZE="20")
         try:
-            r.pg, r.evenements, r.verite, r.attendus = pg, evenements, Verite(), 0
+            r.pg, r.evenements, r.vues, r.verite, r.attendus = pg, evenements, vues, Verite(), 0
             r.ingest = {"ingest": r.settings.ingest_metrics_port}
             r.projections = {"projections": r.settings.projection_metrics_port}
             nom, port = instance(r, "ingest")
@@ -110,6 +127,7 @@ def test_one_processor_and_one_projection_worker_killed_the_others_take_over(deu
     _vivants(r)
     verifier_vues(lambda path, actor, **p: r.get(path, actor, **p), r.verite)
     assert _evenements(r.evenements) == r.attendus  # each fact stored once
+    _chaque_evenement_dans_les_vues(r)
     _vivants(r)
 
 
@@ -150,4 +168,5 @@ def test_postgresql_restarted_under_two_and_two_workers_loses_and_refuses_nothin
     # the refusals (vue_refus) are compared too: one caused by the outage would show there
     verifier_vues(lambda path, actor, **p: r.get(path, actor, **p), r.verite)
     assert _evenements(r.evenements) == r.attendus
+    _chaque_evenement_dans_les_vues(r)
     _vivants(r)
