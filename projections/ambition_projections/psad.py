@@ -9,10 +9,10 @@ or an outcome FORMATION, EMPLOI or PARCOURS_INSERTION.
 """
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import date
 
-from sqlalchemy import (Column, Connection, Date, Index, Integer, MetaData, String, Table, and_, case, func,
+from sqlalchemy import (Column, Connection, Date, Index, Integer, MetaData, String, Table, and_, func,
                         or_, select)
 
 from ambition.parcours.droits import ISSUES_AVEC_SOLUTION, ISSUES_BILAN
@@ -118,42 +118,49 @@ def synthese(conn: Connection, t, as_of: date, territoire_: str | None = None,
     p = t.parcours
     where = _where(p, territoire_, uai, ml, du, au)
 
-    def somme(condition):
-        return func.sum(case((condition, 1), else_=0))
+    def nombre(condition):
+        return func.count().filter(condition)
 
     solution = or_(p.c.solution_demarree_le.is_not(None), p.c.issue.in_(ISSUES_SOLUTION))
     # one scan for the counts by lycée and mission locale, the funnel, the 2/3 and the young
     # people at risk by their alert dates
     groups = conn.execute(select(p.c.uai, p.c.mission_locale, p.c.etat, p.c.issue, func.count(),
-                                 somme(solution), somme(_a_risque_date(p, as_of)),
-                                 somme(p.c.depassement_deux_tiers.is_(True)),
-                                 somme(p.c.date_accueil.is_not(None)),
-                                 somme(or_(p.c.pacea.is_(True), p.c.solution_demarree_le.is_not(None))))
+                                 nombre(solution), nombre(_a_risque_date(p, as_of)),
+                                 nombre(p.c.depassement_deux_tiers.is_(True)),
+                                 nombre(p.c.date_accueil.is_not(None)),
+                                 nombre(or_(p.c.pacea.is_(True), p.c.solution_demarree_le.is_not(None))))
                           .where(*where).group_by(p.c.uai, p.c.mission_locale, p.c.etat, p.c.issue)).all()
     nom = etablissements.noms()
-    totals: Counter = Counter()
-    par = {"uai": defaultdict(Counter), "mission_locale": defaultdict(Counter)}
-    issues: Counter = Counter()
+    # totals: entries, open, with a solution, at risk, 2/3 exceeded, accueil, PACEA or
+    # solution, outcome of the bilan; by lycée and mission locale: the first four and the
+    # outcomes (plain lists: a national answer adds up tens of thousands of groups)
+    totals = [0] * 8
+    par: dict[str, dict[str, list]] = {"uai": {}, "mission_locale": {}}
+    issues: dict[str, int] = {}
     for g_uai, g_ml, etat, issue, n, avec, risque, depasse, accueil, pacea_ou_solution in groups:
-        c = Counter(entrees=n, parcours_ouverts=n if etat == "OUVERT" else 0, avec_solution=int(avec or 0),
-                    a_risque=int(risque or 0))
-        totals.update(c)
-        totals.update(depassements=int(depasse or 0), accueil=int(accueil or 0),
-                      pacea_ou_solution=int(pacea_ou_solution or 0),
-                      issue_bilan=n if issue in ISSUES_BILAN else 0)
-        par["uai"][g_uai].update(c)
-        if g_ml:
-            par["mission_locale"][g_ml].update(c)
+        ouverts = n if etat == "OUVERT" else 0
+        for i, v in enumerate((n, ouverts, avec, risque, depasse, accueil, pacea_ou_solution,
+                               n if issue in ISSUES_BILAN else 0)):
+            totals[i] += v
         if issue:
-            issues[issue] += n
-            par["uai"][g_uai][f"issue:{issue}"] += n
-            if g_ml:
-                par["mission_locale"][g_ml][f"issue:{issue}"] += n
+            issues[issue] = issues.get(issue, 0) + n
+        for key, ident in (("uai", g_uai), ("mission_locale", g_ml)):
+            if not ident:
+                continue
+            c = par[key].get(ident)
+            if c is None:
+                c = par[key][ident] = [0, 0, 0, 0, {}]
+            c[0] += n
+            c[1] += ouverts
+            c[2] += avec
+            c[3] += risque
+            if issue:
+                c[4][issue] = c[4].get(issue, 0) + n
     for s, _ in _a_evaluer(conn, p, as_of, where, p.c.uai, p.c.mission_locale):
-        totals["a_risque"] += 1
-        par["uai"][s["uai"]]["a_risque"] += 1
+        totals[3] += 1
+        par["uai"][s["uai"]][3] += 1
         if s["mission_locale"]:
-            par["mission_locale"][s["mission_locale"]]["a_risque"] += 1
+            par["mission_locale"][s["mission_locale"]][3] += 1
     # the actual duration, as ParcoursClos.duree_jours carries it (start .. closure, inclusive)
     duree = _duree(p, conn.dialect.name)
     durees = {int(d) + 1: n for d, n in conn.execute(
@@ -162,24 +169,23 @@ def synthese(conn: Connection, t, as_of: date, territoire_: str | None = None,
     for jour, n in conn.execute(select(p.c.date_debut, func.count()).where(*where).group_by(p.c.date_debut)):
         mois[jour.strftime("%Y-%m")] += n
 
-    def ligne(key: str, ident: str, c: Counter) -> dict:
+    def ligne(key: str, ident: str, c: list) -> dict:
         return {key: ident, "libelle": nom["lycees" if key == "uai" else "missions_locales"].get(ident),
-                "entrees": c["entrees"], "parcours_ouverts": c["parcours_ouverts"],
-                "issues": {k.split(":", 1)[1]: v for k, v in sorted(c.items()) if k.startswith("issue:")},
-                "part_avec_solution": _pas_de_division(c["avec_solution"], c["entrees"]),
-                "jeunes_a_risque": c["a_risque"]}
+                "entrees": c[0], "parcours_ouverts": c[1], "issues": dict(sorted(c[4].items())),
+                "part_avec_solution": _pas_de_division(c[2], c[0]), "jeunes_a_risque": c[3]}
 
+    entrees, ouverts, avec, risque, depasse, accueil, pacea_ou_solution, bilan = totals
     return {
         "territoire": territoire_ or "national", "as_of": as_of,
-        "entrees": totals["entrees"], "parcours_ouverts": totals["parcours_ouverts"],
+        "entrees": entrees, "parcours_ouverts": ouverts,
         "issues": dict(sorted(issues.items())),
-        "part_avec_solution": _pas_de_division(totals["avec_solution"], totals["entrees"]),
+        "part_avec_solution": _pas_de_division(avec, entrees),
         "duree_mediane_jours": _mediane(durees),
-        "depassements_deux_tiers": totals["depassements"],
-        "jeunes_a_risque": totals["a_risque"],
+        "depassements_deux_tiers": depasse,
+        "jeunes_a_risque": risque,
         "entrees_par_mois": dict(sorted(mois.items())),
-        "entonnoir": {"entrees": totals["entrees"], "accueil": totals["accueil"],
-                      "pacea_ou_solution": totals["pacea_ou_solution"], "issue": totals["issue_bilan"]},
+        "entonnoir": {"entrees": entrees, "accueil": accueil, "pacea_ou_solution": pacea_ou_solution,
+                      "issue": bilan},
         "issues_par_mois": psad_tendances.issues_par_mois(conn, p, where),
         "refus": refus(conn, territoire_) if not (uai or ml) else refus(conn, territoire_, uai),
         "par_lycee": [ligne("uai", k, v) for k, v in sorted(par["uai"].items())],
