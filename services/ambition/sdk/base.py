@@ -26,6 +26,7 @@ from ambition.contracts.partners import Credentials
 from ambition.contracts.regles import Invalide, verifier
 
 from .accuses import Accuses
+from .atelier import SEUIL, Appel, Atelier, Construit, constructeur, construire_ici, modele
 from .outbox import Drainer, Outbox
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,9 @@ class PartnerProducer:
             raise ValueError(f"{type(self).__name__} needs {self.partner_type} credentials, "
                              f"got {credentials.partner_id} ({credentials.type})")
         settings = settings or Settings()
+        self.settings = settings
         self.credentials = credentials
+        self._builder: PartnerProducer | None = None  # a copy that only builds (``build_many``)
         self.registry = registry or Registry.load(settings.schemas_dir)
         # what identities are sealed to (partners hold no platform secret)
         self.cle_publique = identity_public_key or settings.identity_public_key
@@ -172,6 +175,23 @@ class PartnerProducer:
         value, headers = self.build(name, sujet, fields, **options)
         return self.send_raw(value, headers, key.encode())
 
+    def build_many(self, calls: list[Appel], atelier: Atelier | None = None) -> list[Construit]:
+        """Build and sign, without sending, the messages of calls to this producer's event
+        methods, e.g. ``[("eleve_inscrit", {"ine": ..., ...}), ...]``: (value, headers, Kafka
+        key) in order, what ``send_many`` takes. With ``atelier`` (worker processes, see
+        ``sdk.atelier``) a large batch is built on every core. Raises EvenementInvalide (and
+        builds nothing more) at the first call that would be refused."""
+        calls = list(calls)
+        if atelier is not None and len(calls) >= SEUIL:
+            return atelier.construire(self, calls)
+        if self._builder is None:
+            self._builder = constructeur(modele(self), self.registry, self.settings)
+        return construire_ici(self._builder, calls)
+
+    def emit_many(self, calls: list[Appel], atelier: Atelier | None = None) -> list:
+        """``build_many`` then ``send_many``: nothing is sent unless every call builds."""
+        return self.send_many(self.build_many(calls, atelier))
+
     def send_raw(self, value: bytes | None, headers: list[tuple[str, bytes]], key: bytes | None):
         """Send bytes as they are (no check): for tests of bad input. Returns RecordMetadata, or
         with an outbox the ``Depose`` receipt (the message is sent in the background)."""
@@ -187,8 +207,12 @@ class PartnerProducer:
         """Send built (value, headers, key) messages. With an outbox they are written in ONE
         transaction (all or none) and sent in the background: returns ``Depose`` receipts."""
         messages = list(messages)
-        if self.outbox is None:
-            return [self.send_raw(v, h, k) for v, h, k in messages]
+        if self.outbox is None:  # all handed to the client, then each acknowledgement awaited
+            try:
+                envois = [self._producer.send(self.topic, value=v, key=k, headers=h) for v, h, k in messages]
+                return [e.get(timeout=self.send_timeout) for e in envois]
+            except KafkaError as exc:
+                raise EnvoiImpossible(f"{self.topic}: the broker did not acknowledge a message: {exc}") from exc
         self.outbox.put((self.topic, k, v, h) for v, h, k in messages)
         self._count_backlog(self.outbox.pending())
         self._drainer.wake()
