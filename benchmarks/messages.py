@@ -153,19 +153,27 @@ class Sdk:
 
 
 def mesurer(settings: Settings, n: int, rounds: int, processus: int | None = None) -> Sdk:
-    """The SDK's speed on both mixes, medians of ``rounds``, in this process and with workers."""
+    """The SDK's speed on both mixes, medians of ``rounds``, in this process and with workers.
+    Every round draws new young people: a producer keeps each élève's sealed subject for its
+    next messages, so the same élèves again would not be sealed again."""
     producteurs = _producteurs(settings)
-    inscriptions = appels_inscriptions(settings, n, producteurs=producteurs)
-    cohorte = appels_cohorte(settings, max(1, n // 12), producteurs=producteurs)
+    tirages = iter(range(1, 10_000))
+
+    def inscriptions() -> Appels:
+        return appels_inscriptions(settings, n, seed=next(tirages), producteurs=producteurs)
+
+    def cohorte() -> Appels:
+        return appels_cohorte(settings, max(1, n // 12), seed=next(tirages), producteurs=producteurs)
+
     started = time.perf_counter()
     atelier = Atelier(settings, processus)
     demarrage = time.perf_counter() - started
     try:
-        construire(cohorte[:1], atelier)  # each worker makes its copies of the producers once
-        construire(cohorte, atelier)
+        construire(cohorte(), atelier)  # each worker makes its copies of the producers once
+        construire(cohorte(), atelier)
 
         def medians(appels, a=None) -> tuple[float, float]:
-            lots = [construire(appels, a) for _ in range(rounds)]
+            lots = [construire(appels(), a) for _ in range(rounds)]
             return (statistics.median(x.per_second for x in lots),
                     statistics.median(x.per_cpu_second for x in lots))
 
@@ -173,6 +181,7 @@ def mesurer(settings: Settings, n: int, rounds: int, processus: int | None = Non
              *medians(cohorte), medians(cohorte, atelier)[0]]
     finally:
         atelier.close()
-    messages = sum(len(calls) for _, calls in cohorte)
-    enrol = sum(m == "eleve_inscrit" for _, calls in cohorte for m, _ in calls)
+    un = cohorte()
+    messages = sum(len(calls) for _, calls in un)
+    enrol = sum(m == "eleve_inscrit" for _, calls in un for m, _ in calls)
     return Sdk(atelier.processus, demarrage, *r, messages, enrol)

@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, ClassVar, Iterable
@@ -40,6 +41,10 @@ KAFKA_DEFAULTS = dict(acks="all", enable_idempotence=False, max_in_flight_reques
 OUTBOX_KAFKA_DEFAULTS = dict(KAFKA_DEFAULTS, request_timeout_ms=10_000, delivery_timeout_ms=20_000,
                              max_block_ms=5_000, bootstrap_timeout_ms=5_000, linger_ms=5)
 
+# élèves whose sealed subject a producer keeps for their next messages (about 130 bytes each)
+SUJETS_GARDES = 100_000
+
+
 class EvenementInvalide(Invalide):
     """The event would be rejected by the platform: nothing was sent. ``code`` is the reason code."""
 
@@ -71,6 +76,8 @@ class PartnerProducer:
         self.settings = settings
         self.credentials = credentials
         self._builder: PartnerProducer | None = None  # a copy that only builds (``build_many``)
+        self._sujets: OrderedDict[str, str] = OrderedDict()  # pseudonym -> sealed subject
+        self._sujets_lock = threading.Lock()
         self.registry = registry or Registry.load(settings.schemas_dir)
         # what identities are sealed to (partners hold no platform secret)
         self.cle_publique = identity_public_key or settings.identity_public_key
@@ -123,9 +130,25 @@ class PartnerProducer:
         return scellement.sujet(self.cle_publique, ine, self.credentials.partner_id, self.pseudonyme(ine))
 
     def _adresse(self, cle: str) -> tuple[str, str]:
-        """(subject, Kafka key) for what a caller passed as ``cle``."""
+        """(subject, Kafka key) for what a caller passed as ``cle``. An INE's subject is sealed
+        once and kept for the élève's next messages (``SUJETS_GARDES`` élèves, the least recent
+        forgotten): sealing is an X25519 exchange, most of an event's building, and a new
+        sealing would hide nothing, the pseudonym in front of it (and the Kafka key) already
+        linking this partner's messages about the élève. The cache holds sealed values by
+        pseudonym, never an INE."""
         if isinstance(cle, str) and ine_valide(cle):
-            return self.cle(cle), self.pseudonyme(cle)
+            pseudo = self.pseudonyme(cle)
+            with self._sujets_lock:
+                sujet = self._sujets.get(pseudo)
+                if sujet is not None:
+                    self._sujets.move_to_end(pseudo)
+            if sujet is None:
+                sujet = scellement.sujet(self.cle_publique, cle, self.credentials.partner_id, pseudo)
+                with self._sujets_lock:
+                    self._sujets[pseudo] = sujet
+                    if len(self._sujets) > SUJETS_GARDES:
+                        self._sujets.popitem(last=False)
+            return sujet, pseudo
         if isinstance(cle, str) and scellement.est_scelle(cle):
             return cle, cle.split(".")[1]
         return cle, cle

@@ -85,3 +85,26 @@ def test_emit_many_sends_every_message_in_order(lycee, registry, directory):
     lycee.emit_many(_appels_lycee(ids))
     assert [dict(m["headers"])["ce_id"].decode() for m in lycee._producer.sent] == ids
     assert {m["topic"] for m in lycee._producer.sent} == {lycee.topic}
+
+
+def test_an_eleves_subject_is_sealed_once_and_its_next_messages_carry_it(lycee, registry, directory):
+    lycee.eleve_inscrit(**INSCRIPTION)
+    lycee.abandon_declare(cle=INSCRIPTION["ine"], date=date(2025, 11, 1))
+    lycee.abandon_declare(cle=INES[0], date=date(2025, 11, 1))
+    sujets = [registry.decode(m["value"]).record["envelope"]["subject"] for m in lycee._producer.sent]
+    assert sujets[0] == sujets[1] and sujets[2] != sujets[0]
+    lus = [lire("LYCEE", m["value"], m["headers"], registry, directory) for m in lycee._producer.sent]
+    assert lus[0].cle == lus[1].cle != lus[2].cle
+    # what the producer keeps is sealed: neither the INE nor anything it was derived from in clear
+    assert all(INSCRIPTION["ine"] not in k + v for k, v in lycee._sujets.items())
+    # cle(ine) still seals anew each call (a partner may also keep its own subjects)
+    assert lycee.cle(INSCRIPTION["ine"]) != lycee.cle(INSCRIPTION["ine"]) != sujets[0]
+
+
+def test_the_least_recent_subjects_are_forgotten_beyond_the_bound(lycee, monkeypatch):
+    import ambition.sdk.base as base
+
+    monkeypatch.setattr(base, "SUJETS_GARDES", 2)
+    for ine in INES[:3]:
+        lycee.abandon_declare(cle=ine, date=date(2025, 11, 1))
+    assert list(lycee._sujets) == [lycee.pseudonyme(ine) for ine in INES[1:3]]
