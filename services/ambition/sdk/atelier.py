@@ -88,6 +88,24 @@ def construire_ici(builder: "PartnerProducer", appels: list[Appel]) -> list[Cons
         collecte.messages = []
 
 
+def repartir(lots: list[list[Appel]], n: int) -> tuple[list[list[tuple[int, str, dict]]], list[list[tuple[int, int]]]]:
+    """The calls of several producers (``lots[i]``: producer i's calls) cut in ``n`` parts of
+    (producer index, method, arguments), each part in the calls' order, and for each call its
+    (part, rank in the part). A producer's calls about one élève (its ``cle`` or ``ine``) go to
+    the same part, so that the worker building it seals the élève's subject once
+    (``PartnerProducer._adresse``); the others are dealt in turn."""
+    parts: list[list[tuple[int, str, dict]]] = [[] for _ in range(n)]
+    places: list[list[tuple[int, int]]] = []
+    for i, appels in enumerate(lots):
+        places.append([])
+        for k, (methode, champs) in enumerate(appels):
+            eleve = champs.get("cle", champs.get("ine"))
+            j = hash((i, eleve)) % n if isinstance(eleve, str) else (i + k) % n
+            places[i].append((j, len(parts[j])))
+            parts[j].append((i, methode, champs))
+    return parts, places
+
+
 # -- in each worker process -----------------------------------------------------------------
 
 _settings: Settings | None = None
@@ -136,11 +154,11 @@ class Atelier:
         """The messages of calls to several producers' methods (a lycée's, a mission locale's...),
         spread over the workers as one batch: for each (producer, calls), its messages in order."""
         modeles = [modele(p) for p, _ in lots]
-        plats = [(i, methode, champs) for i, (_, appels) in enumerate(lots) for methode, champs in appels]
-        taille = max(1, -(-len(plats) // (self.processus * PARTS)))
-        parts = [plats[k:k + taille] for k in range(0, len(plats), taille)]
-        construits = iter([m for part in self.pool.map(_construire, [modeles] * len(parts), parts) for m in part])
-        return [[next(construits) for _ in appels] for _, appels in lots]
+        parts, places = repartir([appels for _, appels in lots], self.processus * PARTS)
+        occupees = [j for j, part in enumerate(parts) if part]
+        construits = dict(zip(occupees, self.pool.map(_construire, [modeles] * len(occupees),
+                                                        [parts[j] for j in occupees])))
+        return [[construits[j][r] for j, r in places_du_lot] for places_du_lot in places]
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)

@@ -9,7 +9,7 @@ import pytest
 
 from ambition.contracts.inbound import lire
 from ambition.sdk import EvenementInvalide
-from ambition.sdk.atelier import SEUIL, Atelier
+from ambition.sdk.atelier import SEUIL, Atelier, repartir
 from contracts_support import INSCRIPTION
 
 # élèves of the synthetic cohort (valid INE shapes: 10 of [0-9A-Z] then a letter)
@@ -108,3 +108,22 @@ def test_the_least_recent_subjects_are_forgotten_beyond_the_bound(lycee, monkeyp
     for ine in INES[:3]:
         lycee.abandon_declare(cle=ine, date=date(2025, 11, 1))
     assert list(lycee._sujets) == [lycee.pseudonyme(ine) for ine in INES[1:3]]
+
+
+def test_a_producers_calls_about_one_eleve_go_to_one_part_in_their_order():
+    lycee = [("eleve_inscrit", {"ine": "E1"}), ("eleve_inscrit", {"ine": "E2"}),
+             ("activite_lycee_realisee", {"cle": "E1"}), ("abandon_declare", {"cle": "E2"}),
+             ("activite_lycee_realisee", {"cle": "E1"})]
+    ml = [("accueil_realise", {"cle": "E1"}), ("activite_realisee", {"cle": "parcours:p"})]
+    parts, places = repartir([lycee, ml], 8)
+    assert len(parts) == 8 and sum(map(len, parts)) == 7
+    # every call is where its place says, and a part keeps the calls' order
+    for i, calls in enumerate([lycee, ml]):
+        assert [parts[j][r] for j, r in places[i]] == [(i, m, c) for m, c in calls]
+    for i in range(2):  # within a part, a producer's calls come in the order they were made
+        for j in range(8):
+            rangs = [r for jj, r in places[i] if jj == j]
+            assert rangs == sorted(rangs)
+    # the lycée's three calls about E1 in one part, its two about E2 in one part
+    assert places[0][0][0] == places[0][2][0] == places[0][4][0]
+    assert places[0][1][0] == places[0][3][0]
