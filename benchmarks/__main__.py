@@ -3,7 +3,8 @@
 The machine is shared and its speed varies: each throughput is printed with the ceiling
 measured in the same run (the eventsourcing library alone on the same store), and the stages
 are medians of several rounds. The default is a quick run (a few minutes); ``--full`` runs the
-goals' own sizes (a backlog of 20,000, freshness for 60 s).
+goals' own sizes (a backlog of 20,000, freshness for 60 s). ``psad`` fills a PSAD view with
+300,000 parcours (``--parcours``) and times the synthesis, before and after the alert dates.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-NAMES = ("etapes", "ingest", "freshness")
+NAMES = ("etapes", "ingest", "freshness", "psad")
 
 
 def _etapes(n: int, rounds: int) -> dict:
@@ -65,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="ingest, freshness: AMBITION_INGEST_READERS of the worker (default 0: "
                         "read in its own process, the shipped default)")
     p.add_argument("--n", type=int, default=2000, help="stages: enrolments a round (default 2000)")
+    p.add_argument("--parcours", type=int, default=300_000,
+                   help="psad: parcours in the PSAD view (default 300,000, the goal's national cohort)")
     args = p.parse_args(argv)
     unknown = [n for n in args.names if n not in NAMES]
     if unknown:
@@ -90,6 +93,11 @@ def main(argv: list[str] | None = None) -> int:
 
         print()
         r["freshness"] = freshness.run(rate=args.rate, seconds=seconds, readers=args.readers)
+    if "psad" in names:
+        from . import psad
+
+        print()
+        r["psad"] = psad.run(args.parcours)
     print()
     print(tableau(r, args.rate, seconds, backlog))
     return 0
@@ -131,12 +139,17 @@ def tableau(r: dict, rate: float, seconds: float, backlog: int) -> str:
         ligne("rebuild of every view, PostgreSQL ≥ 50,000 events/s",
               f"{pg['rebuild_per_second']:,.0f}/s ({pg['rebuild_events']} events)",
               pg["rebuild_per_second"] >= 50000)
-        ligne("PSAD synthesis p99 ≤ 200 ms (national; one territory)",
-              f"{pg['psad_national_p99_ms']:,.0f} ms; {pg['psad_territoire_p99_ms']:,.0f} ms "
-              f"over {pg['psad_parcours']} parcours (goal: 300,000)",
+    if "psad" in r:
+        x = r["psad"]
+        a, b = x["apres"], x["avant"]
+        ligne(f"PSAD synthesis p99 ≤ 200 ms (national; {x['territoire']}, the largest territory)",
+              f"{a['national_p99_ms']:,.0f} ms; {a['territoire_p99_ms']:,.0f} ms over {x['parcours']:,} parcours "
+              f"(p50 {a['national_p50_ms']:,.0f}; {a['territoire_p50_ms']:,.0f} ms); before (every open parcours "
+              f"scanned) p50 {b['national_p50_ms']:,.0f}; {b['territoire_p50_ms']:,.0f} ms; same figures: "
+              f"{'yes' if x['identiques'] else 'NO'}",
               # judged only at the goal's scale: a small view answers fast whatever the method
-              max(pg["psad_national_p99_ms"], pg["psad_territoire_p99_ms"]) <= 200
-              if pg["psad_parcours"] >= 300_000 else None)
+              max(a["national_p99_ms"], a["territoire_p99_ms"]) <= 200 and x["identiques"]
+              if x["parcours"] >= 300_000 else None)
     if "sdk" in et:
         ligne("SDK builds and signs ≥ 5,000 messages/s", f"{et['sdk']:,.0f}/s", et["sdk"] >= 5000)
     return "\n".join(lignes)
