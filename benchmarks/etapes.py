@@ -72,11 +72,13 @@ class Etapes:
     processor: float
     parallele: float
     lecteurs: int
+    lire_cpu: float = 0.0  # read, per second of this process's CPU (what one free core does)
 
     def lignes(self) -> list[str]:
         p = self.plafond
         return [f"  {self.store:<10} ceiling (library alone)       {p:>9,.0f}/s",
-                f"  {self.store:<10} read (decode, verify, checks) {self.lire:>9,.0f}/s  {self.lire / p:6.0%} of the ceiling",
+                f"  {self.store:<10} read (decode, verify, checks) {self.lire:>9,.0f}/s  {self.lire / p:6.0%} of the ceiling"
+                f"  ({self.lire_cpu:,.0f} per CPU-second)",
                 f"  {self.store:<10} decide + store (traiter_lot)  {self.decider:>9,.0f}/s  {self.decider / p:6.0%} of the ceiling",
                 f"  {self.store:<10} Processor.handle (no broker)  {self.processor:>9,.0f}/s  {self.processor / p:6.0%} of the ceiling",
                 f"  {self.store:<10}   with {self.lecteurs} reading processes    {self.parallele:>9,.0f}/s  {self.parallele / p:6.0%} of the ceiling"]
@@ -108,11 +110,14 @@ def mesurer(store: str, store_de, n: int, rounds: int, settings: Settings, lot,
 
     lus = []
 
+    cpu_lecture: list[float] = []
+
     def une_lecture() -> float:
         lus.clear()
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for _, value, headers in raw:
             lus.append(lire("LYCEE", value, headers, registry, partners))
+        cpu_lecture.append(len(raw) / (time.process_time() - cpu))
         return len(raw) / (time.perf_counter() - started)
 
     def une_decision() -> float:
@@ -153,4 +158,4 @@ def mesurer(store: str, store_de, n: int, rounds: int, settings: Settings, lot,
     finally:
         parallele.close()
     p = statistics.median([p, _median(un_plafond, rounds)])  # the ceiling brackets the stages
-    return Etapes(store, p, lecture, decision, processor, avec_pool, lecteurs)
+    return Etapes(store, p, lecture, decision, processor, avec_pool, lecteurs, statistics.median(cpu_lecture))
