@@ -100,7 +100,9 @@ def mesurer(store: str, store_de, n: int, rounds: int, settings: Settings, lot,
     from ambition.ingest.processor import Processor
     from ambition.bootstrap import env_du_store, make_app
 
-    registry, partners = Registry.load(settings.schemas_dir), PartnerDirectory.load(settings)
+    # each round reads with a partners directory of its own: a reader keeps the subjects it
+    # opened, and a rentrée upload brings each élève's subject once
+    registry = Registry.load(settings.schemas_dir)
     topic = settings.topics.lycee
     raw = lot.messages[:n]
     compteur = iter(range(10_000))
@@ -114,6 +116,7 @@ def mesurer(store: str, store_de, n: int, rounds: int, settings: Settings, lot,
 
     def une_lecture() -> float:
         lus.clear()
+        partners = PartnerDirectory.load(settings)
         started, cpu = time.perf_counter(), time.process_time()
         for _, value, headers in raw:
             lus.append(lire("LYCEE", value, headers, registry, partners))
@@ -136,15 +139,19 @@ def mesurer(store: str, store_de, n: int, rounds: int, settings: Settings, lot,
         app.close()
         return rate
 
-    def un_processor(lecteur=None) -> float:
+    def un_processor(lecteurs: int = 0) -> float:
         s = store_de(next(compteur))
         app = make_app(s)
+        partners = PartnerDirectory.load(settings)
+        lecteur = LecteurParallele(settings, registry, partners, lecteurs) if lecteurs else None
         proc = Processor(s, app, registry, partners, lecteur=lecteur)
         batch = [Incoming(topic, 0, k, key, value, headers) for k, (key, value, headers) in enumerate(raw)]
         started = time.perf_counter()
         for k in range(0, len(batch), BATCH):
             proc.handle(batch[k:k + BATCH])
         rate = len(batch) / (time.perf_counter() - started)
+        if lecteur is not None:
+            lecteur.close()
         app.close()
         return rate
 
@@ -152,10 +159,6 @@ def mesurer(store: str, store_de, n: int, rounds: int, settings: Settings, lot,
     lecture = _median(une_lecture, rounds)
     decision = _median(une_decision, rounds)
     processor = _median(un_processor, rounds)
-    parallele = LecteurParallele(settings, registry, partners, lecteurs)
-    try:
-        avec_pool = _median(lambda: un_processor(parallele), rounds)
-    finally:
-        parallele.close()
+    avec_pool = _median(lambda: un_processor(lecteurs), rounds)
     p = statistics.median([p, _median(un_plafond, rounds)])  # the ceiling brackets the stages
     return Etapes(store, p, lecture, decision, processor, avec_pool, lecteurs, statistics.median(cpu_lecture))
