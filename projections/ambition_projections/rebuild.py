@@ -60,8 +60,13 @@ def un_seul_rebuild(engine: Engine) -> Iterator[None]:
         yield
 
 
+#: events a page of the rebuild: each view folds them in memory, and writes the new rows with
+#: one COPY a table on PostgreSQL
+PAGE = 10_000
+
+
 def rebuild(engine: Engine, app, registry, noms: list[str] | None = None, progress: bool = True,
-            page: int = 500) -> dict:
+            page: int = PAGE) -> dict:
     """Rebuild the views `noms` (default: all); returns their new generations and the position."""
     noms = list(noms or VUES)
     unknown = [n for n in noms if n not in VUES]
@@ -83,14 +88,14 @@ def _rebuild(engine: Engine, app, registry, noms: list[str], progress: bool, pag
                 generations.supprimer(engine, vue, gen)
         cibles[name] = courantes[name] + 1
         generations.creer(engine, vue, cibles[name])
-    journal = Journal(app, registry)
+    journal = Journal(app, registry, avro=False)
     carte = territoires.carte()  # read once for the whole rebuild
     position, replayed = 0, 0
     total = app.recorder.max_notification_id() or 0
     with tqdm(total=total, desc=f"rebuild {', '.join(noms)}", unit="event", disable=not progress) as bar:
         for position_, records in evenements(journal, 1, page):
             with engine.begin() as conn:
-                appliquer(conn, records, cibles, carte=carte)
+                appliquer(conn, records, cibles, carte=carte, massif=True)
             bar.update(position_ - position)
             position, replayed = position_, replayed + len(records)
         with engine.begin() as conn:  # the switch: no projection batch runs meanwhile
