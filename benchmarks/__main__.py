@@ -126,6 +126,10 @@ def tableau(r: dict, rate: float, seconds: float, backlog: int) -> str:
             ligne(f"ingest end to end, {store}, backlog {backlog}, 1 worker, "
                   f"{ing[store]['readers']} reading processes ≥ 50 % of the ceiling",
                   f"{x:,.0f}/s = {x / p:.0%}", x / p >= 0.5)
+        if store in ing:
+            m = ing[store]["memoire_mib"]
+            ligne(f"the processor's peak memory (ingest worker, VmHWM), {store} ≤ 500 MiB",
+                  f"{m:,.0f} MiB after {ing[store]['n']:,} enrolments", m <= 500)
     if "freshness" in r:
         f = r["freshness"]
         ligne(f"freshness at {rate:g}/s for {seconds:g} s: p50 ≤ 250 ms, p99 ≤ 1 s",

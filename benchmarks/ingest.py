@@ -41,6 +41,15 @@ def _consumed(port: int) -> float:
         return 0.0
 
 
+def pic_memoire_mib(pid: int) -> float:
+    """Peak resident memory of a running process (VmHWM of /proc/PID/status), in MiB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def _publish(settings: Settings, bootstrap: str, n: int) -> float:
     lot = enrolments(settings, n)
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20,
@@ -80,6 +89,7 @@ def run_one(n: int, event_store: str, label: str, apres=None, readers: int = 0) 
                         raise RuntimeError(f"ingest died, see {tmp}/log")
                     time.sleep(0.1)
                 elapsed = time.perf_counter() - started
+                memoire = pic_memoire_mib(platform.children["ingest"].pid)
             finally:
                 platform.stop()
             extra = apres(settings) if apres else {}
@@ -87,8 +97,10 @@ def run_one(n: int, event_store: str, label: str, apres=None, readers: int = 0) 
             broker.stop()
     rate = (n - first) / elapsed
     print(f"  {label:<10} {n} enrolments: SDK built and signed {sdk_rate:,.0f}/s; "
-          f"processor {rate:,.0f} decided/s ({elapsed:.1f}s for {n - first:.0f})", flush=True)
-    return {"store": label, "n": n, "per_second": rate, "readers": readers, "sdk_per_second": sdk_rate, **extra}
+          f"processor {rate:,.0f} decided/s ({elapsed:.1f}s for {n - first:.0f}); "
+          f"its peak memory {memoire:,.0f} MiB", flush=True)
+    return {"store": label, "n": n, "per_second": rate, "readers": readers, "sdk_per_second": sdk_rate,
+            "memoire_mib": memoire, **extra}
 
 
 def _pg_dsn() -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections import OrderedDict
 from datetime import datetime, timezone
 
 from kafka import KafkaProducer
@@ -53,11 +54,17 @@ class DomainEventMapper:
     followed from the events themselves in notification order; after a restart in the middle
     of a parcours it is read once from the aggregate at that version. A correction of a closed
     parcours carries that parcours's own number and lycée.
+
+    Only the ``retenus`` parcours seen last are kept in memory (least recently used first out):
+    a national cohort would otherwise keep every parcours ever relayed. An evicted parcours is
+    read again from its aggregate at the event's version, as after a restart.
     """
 
-    def __init__(self, app, registry):
-        self.app, self.registry = app, registry
-        self._meta: dict = {}
+    RETENUS = 20_000
+
+    def __init__(self, app, registry, retenus: int = RETENUS):
+        self.app, self.registry, self.retenus = app, registry, retenus
+        self._meta: OrderedDict = OrderedDict()
         self._fields: dict[str, list[str]] = {}
 
     def fields(self, fullname: str) -> list[str]:
@@ -77,6 +84,9 @@ class DomainEventMapper:
                                "mission_locale": getattr(p, "mission_locale", None),
                                "anciens": {n: h.get("uai") for n, h in
                                            getattr(p, "historique", {}).items()}}
+        self._meta.move_to_end(pid)
+        while len(self._meta) > self.retenus:
+            self._meta.popitem(last=False)
         meta = self._meta[pid]
         if name in ("AccueilRealise", "MissionLocaleChangee"):
             meta["mission_locale"] = event.siret
