@@ -96,12 +96,23 @@ def _rebuild(engine: Engine, app, registry, noms: list[str], progress: bool, pag
     carte = territoires.carte()  # read once for the whole rebuild
     position, replayed = 0, 0
     total = app.recorder.max_notification_id() or 0
+    # bulk: the log up to now read parcours after parcours (each parcours's rows written once);
+    # otherwise, or in memory, in notification order
+    pages = journal.par_parcours(total, page) if massif else None
     with tqdm(total=total, desc=f"rebuild {', '.join(noms)}", unit="event", disable=not progress) as bar:
-        for position_, records in evenements(journal, 1, page):
-            with engine.begin() as conn:
-                appliquer(conn, records, cibles, carte=carte, massif=massif)
-            bar.update(position_ - position)
-            position, replayed = position_, replayed + len(records)
+        if pages is not None:
+            for records in pages:
+                with engine.begin() as conn:
+                    appliquer(conn, records, cibles, carte=carte, massif=massif)
+                bar.update(len(records))
+                replayed += len(records)
+            position = total
+        else:
+            for position_, records in evenements(journal, 1, page):
+                with engine.begin() as conn:
+                    appliquer(conn, records, cibles, carte=carte, massif=massif)
+                bar.update(position_ - position)
+                position, replayed = position_, replayed + len(records)
         with engine.begin() as conn:  # the switch: no projection batch runs meanwhile
             generations.verrouiller(conn)
             for position_, records in evenements(journal, position + 1, page):

@@ -5,7 +5,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import pytest
 from aide_vues import charger, projeter, records_of, scenario, tout
+
+from ambition.bootstrap import make_app
+from ambition.config import Settings
 
 from ambition.parcours.exemples import AUTRE_SIRET_ML, EMETTEURS, SIRET_ML, fait
 from ambition.parcours.faits import FOQUALE, LYCEE, MISSION_LOCALE, Emetteur
@@ -15,6 +19,16 @@ from ambition_projections.rebuild import evenements, rebuild
 ROOT = Path(__file__).resolve().parents[3]
 #: every domain event the platform stores: one schema each in schemas/parcours
 TOUS_LES_TYPES = {p.name.split(".")[0] for p in (ROOT / "schemas" / "parcours").glob("*.avsc")}
+
+
+@pytest.fixture
+def parcours_app(settings):
+    """The parcours application holding the views' scenario, its event store beside the read
+    store (SQLite file; PostgreSQL: the same database), so the rebuild reads each store's log."""
+    app = make_app(Settings(var_dir=settings.var_dir, event_store=settings.read_store))
+    charger(app, scenario())
+    yield app
+    app.close()
 
 
 def _emetteur(partner_id: str) -> Emetteur:
