@@ -201,14 +201,17 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def suivre(lot, table: Table, name: str, meta: dict, rec: dict, **extra) -> dict | None:
+def suivre(lot, table: Table, name: str, meta: dict, rec: dict, derivees=None, **extra) -> dict | None:
     """Fold one domain event into the follow-up rows of the élève in `table`, one per parcours
     number (see `suivi.evoluer_eleve`), kept in the `lot.Lot` of the events being applied;
-    `extra` are the view's own columns of the event's parcours. Returns that parcours's row."""
+    `extra` are the view's own columns of the event's parcours; `derivees(row)`, if given,
+    returns columns computed from each changed row. Returns that parcours's row."""
     pid, numero = str(meta["parcours_id"]), int(meta.get("numero") or 1)
     changes = evoluer_eleve(lot.rangees(table, pid), name, meta, rec)
     for n, s in changes.items():
         if n == numero:
             s.update(extra)
+        if derivees is not None:
+            s.update(derivees(s))
         lot.poser(table, s)
     return changes.get(numero)

@@ -9,13 +9,13 @@ or an outcome FORMATION, EMPLOI or PARCOURS_INSERTION.
 """
 from __future__ import annotations
 
-import statistics
-from collections import Counter, defaultdict
+from collections import Counter
 from datetime import date
 
-from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, and_, func, or_, select
+from sqlalchemy import (Column, Connection, Date, Index, Integer, MetaData, String, Table, and_, func,
+                        or_, select)
 
-from ambition.parcours.droits import ISSUES_AVEC_SOLUTION, jours
+from ambition.parcours.droits import ISSUES_AVEC_SOLUTION, ISSUES_BILAN
 
 from . import etablissements, psad_tendances, suivi
 from .generations import suivre
@@ -30,14 +30,25 @@ NATIONAL = None  # scope of a national coordinator: every territory
 
 
 def define(md: MetaData, suffix: str) -> dict[str, Table]:
+    nom = f"vue_psad_parcours{suffix}"
     return {"parcours": Table(
-        f"vue_psad_parcours{suffix}", md,
+        nom, md,
         *colonnes_suivi("cle", "referent", "conseiller", "specialite"),
-        Column("territoire", String(60), nullable=False, index=True))}
+        Column("territoire", String(60), nullable=False),
+        # the days the alerts are due (`suivi.dates_d_alerte`), written with each fold
+        Column("alerte_activite_le", Date, nullable=False),
+        Column("alerte_fin_le", Date, nullable=False),
+        Column("alerte_accueil_le", Date),
+        Column("alerte_le", Date, nullable=False),
+        Column("faits_jusqu_au", Date, nullable=False),
+        # a territory's rows; the rows whose alerts must be evaluated from their facts (dated
+        # after the reference day: few, for today), nationally and in a territory
+        Index(f"ix_{nom}_territoire_faits", "territoire", "faits_jusqu_au"),
+        Index(f"ix_{nom}_faits", "faits_jusqu_au"))}
 
 
 def apply(conn: Connection, t, name: str, meta: dict, rec: dict, lot: Lot) -> None:
-    suivre(lot, t.parcours, name, meta, rec, territoire=lot.carte(meta["uai"]))
+    suivre(lot, t.parcours, name, meta, rec, derivees=suivi.dates_d_alerte, territoire=lot.carte(meta["uai"]))
 
 
 def _where(p, territoire_: str | None, uai: str | None, ml: str | None,
@@ -59,57 +70,122 @@ def _pas_de_division(n: int, d: int) -> float | None:
     return round(n / d, 3) if d else None
 
 
+def _ouvert(p, as_of: date):
+    return and_(p.c.date_debut <= as_of, or_(p.c.date_cloture.is_(None), p.c.date_cloture > as_of))
+
+
+def _a_risque_date(p, as_of: date):
+    """Open at `as_of` and at risk by the precomputed dates, for the rows whose facts are all
+    dated on or before `as_of` (see `suivi.dates_d_alerte`)."""
+    return and_(_ouvert(p, as_of), p.c.faits_jusqu_au <= as_of, p.c.alerte_le <= as_of)
+
+
+def _a_evaluer(conn: Connection, p, as_of: date, where: list, *cols):
+    """The rows open at `as_of` with a fact dated after it: their alerts at `as_of` are
+    evaluated from their facts (`suivi.alertes`). Yields (row, alerts) for those with alerts."""
+    for r in conn.execute(select(*cols, p.c.date_debut, p.c.date_fin_prevue, p.c.date_accueil,
+                                 p.c.date_cloture, p.c.activites, p.c.periodes)
+                          .where(*where, _ouvert(p, as_of), p.c.faits_jusqu_au > as_of)).mappings():
+        s = dict(r)
+        alertes = suivi.alertes(s, as_of)
+        if alertes:
+            yield s, alertes
+
+
+def _duree(p, dialect: str):
+    """Days from start to closure, in SQL (`droits.jours` minus one)."""
+    if dialect == "postgresql":
+        return p.c.date_cloture - p.c.date_debut
+    return (func.julianday(p.c.date_cloture) - func.julianday(p.c.date_debut)).cast(Integer)
+
+
+def _mediane(comptes: dict[int, int]) -> float | int | None:
+    """`statistics.median` of values given as value -> count."""
+    n = sum(comptes.values())
+    if not n:
+        return None
+    rangs, vus, out = ((n - 1) // 2, n // 2), 0, []
+    for v in sorted(comptes):
+        suivants = vus + comptes[v]
+        out += [v for r in rangs if vus <= r < suivants]
+        vus = suivants
+    return out[0] if n % 2 else (out[0] + out[1]) / 2
+
+
 def synthese(conn: Connection, t, as_of: date, territoire_: str | None = None,
              uai: str | None = None, ml: str | None = None, du: date | None = None,
              au: date | None = None) -> dict:
     p = t.parcours
     where = _where(p, territoire_, uai, ml, du, au)
+
+    def nombre(condition):
+        return func.count().filter(condition)
+
     solution = or_(p.c.solution_demarree_le.is_not(None), p.c.issue.in_(ISSUES_SOLUTION))
-    groups = conn.execute(select(p.c.uai, p.c.mission_locale, p.c.etat, p.c.issue,
-                                 func.sum(solution.cast(Integer)), func.count())
+    # one scan for the counts by lycée and mission locale, the funnel, the 2/3 and the young
+    # people at risk by their alert dates
+    groups = conn.execute(select(p.c.uai, p.c.mission_locale, p.c.etat, p.c.issue, func.count(),
+                                 nombre(solution), nombre(_a_risque_date(p, as_of)),
+                                 nombre(p.c.depassement_deux_tiers.is_(True)),
+                                 nombre(p.c.date_accueil.is_not(None)),
+                                 nombre(or_(p.c.pacea.is_(True), p.c.solution_demarree_le.is_not(None))))
                           .where(*where).group_by(p.c.uai, p.c.mission_locale, p.c.etat, p.c.issue)).all()
-    risque = a_risque_compte(conn, t, as_of, territoire_, uai, ml, du, au)
     nom = etablissements.noms()
-    totals: Counter = Counter()
-    par = {"uai": defaultdict(Counter), "mission_locale": defaultdict(Counter)}
-    issues: Counter = Counter()
-    for g_uai, g_ml, etat, issue, avec, n in groups:
-        c = Counter(entrees=n, parcours_ouverts=n if etat == "OUVERT" else 0, avec_solution=int(avec or 0))
-        totals.update(c)
-        par["uai"][g_uai].update(c)
-        if g_ml:
-            par["mission_locale"][g_ml].update(c)
+    # totals: entries, open, with a solution, at risk, 2/3 exceeded, accueil, PACEA or
+    # solution, outcome of the bilan; by lycée and mission locale: the first four and the
+    # outcomes (plain lists: a national answer adds up tens of thousands of groups)
+    totals = [0] * 8
+    par: dict[str, dict[str, list]] = {"uai": {}, "mission_locale": {}}
+    issues: dict[str, int] = {}
+    for g_uai, g_ml, etat, issue, n, avec, risque, depasse, accueil, pacea_ou_solution in groups:
+        ouverts = n if etat == "OUVERT" else 0
+        for i, v in enumerate((n, ouverts, avec, risque, depasse, accueil, pacea_ou_solution,
+                               n if issue in ISSUES_BILAN else 0)):
+            totals[i] += v
         if issue:
-            issues[issue] += n
-            par["uai"][g_uai][f"issue:{issue}"] += n
-            if g_ml:
-                par["mission_locale"][g_ml][f"issue:{issue}"] += n
-    depassements = conn.execute(select(func.count()).select_from(p).where(
-        *where, p.c.depassement_deux_tiers.is_(True))).scalar_one()
+            issues[issue] = issues.get(issue, 0) + n
+        for key, ident in (("uai", g_uai), ("mission_locale", g_ml)):
+            if not ident:
+                continue
+            c = par[key].get(ident)
+            if c is None:
+                c = par[key][ident] = [0, 0, 0, 0, {}]
+            c[0] += n
+            c[1] += ouverts
+            c[2] += avec
+            c[3] += risque
+            if issue:
+                c[4][issue] = c[4].get(issue, 0) + n
+    for s, _ in _a_evaluer(conn, p, as_of, where, p.c.uai, p.c.mission_locale):
+        totals[3] += 1
+        par["uai"][s["uai"]][3] += 1
+        if s["mission_locale"]:
+            par["mission_locale"][s["mission_locale"]][3] += 1
     # the actual duration, as ParcoursClos.duree_jours carries it (start .. closure, inclusive)
-    durees = [jours(debut, fin) for debut, fin in conn.execute(
-        select(p.c.date_debut, p.c.date_cloture).where(*where, p.c.date_cloture.is_not(None)))]
+    duree = _duree(p, conn.dialect.name)
+    durees = {int(d) + 1: n for d, n in conn.execute(
+        select(duree, func.count()).where(*where, p.c.date_cloture.is_not(None)).group_by(duree))}
     mois: Counter = Counter()
     for jour, n in conn.execute(select(p.c.date_debut, func.count()).where(*where).group_by(p.c.date_debut)):
         mois[jour.strftime("%Y-%m")] += n
 
-    def ligne(key: str, ident: str, c: Counter) -> dict:
+    def ligne(key: str, ident: str, c: list) -> dict:
         return {key: ident, "libelle": nom["lycees" if key == "uai" else "missions_locales"].get(ident),
-                "entrees": c["entrees"], "parcours_ouverts": c["parcours_ouverts"],
-                "issues": {k.split(":", 1)[1]: v for k, v in sorted(c.items()) if k.startswith("issue:")},
-                "part_avec_solution": _pas_de_division(c["avec_solution"], c["entrees"]),
-                "jeunes_a_risque": risque.get((key, ident), 0)}
+                "entrees": c[0], "parcours_ouverts": c[1], "issues": dict(sorted(c[4].items())),
+                "part_avec_solution": _pas_de_division(c[2], c[0]), "jeunes_a_risque": c[3]}
 
+    entrees, ouverts, avec, risque, depasse, accueil, pacea_ou_solution, bilan = totals
     return {
         "territoire": territoire_ or "national", "as_of": as_of,
-        "entrees": totals["entrees"], "parcours_ouverts": totals["parcours_ouverts"],
+        "entrees": entrees, "parcours_ouverts": ouverts,
         "issues": dict(sorted(issues.items())),
-        "part_avec_solution": _pas_de_division(totals["avec_solution"], totals["entrees"]),
-        "duree_mediane_jours": statistics.median(durees) if durees else None,
-        "depassements_deux_tiers": depassements,
-        "jeunes_a_risque": risque.get("total", 0),
+        "part_avec_solution": _pas_de_division(avec, entrees),
+        "duree_mediane_jours": _mediane(durees),
+        "depassements_deux_tiers": depasse,
+        "jeunes_a_risque": risque,
         "entrees_par_mois": dict(sorted(mois.items())),
-        "entonnoir": psad_tendances.entonnoir(conn, p, where),
+        "entonnoir": {"entrees": entrees, "accueil": accueil, "pacea_ou_solution": pacea_ou_solution,
+                      "issue": bilan},
         "issues_par_mois": psad_tendances.issues_par_mois(conn, p, where),
         "refus": refus(conn, territoire_) if not (uai or ml) else refus(conn, territoire_, uai),
         "par_lycee": [ligne("uai", k, v) for k, v in sorted(par["uai"].items())],
@@ -118,38 +194,26 @@ def synthese(conn: Connection, t, as_of: date, territoire_: str | None = None,
     }
 
 
-def _ouverts(conn: Connection, t, as_of: date, territoire_, uai, ml, du=None, au=None):
-    p = t.parcours
-    cols = [p.c.parcours_id, p.c.numero, p.c.uai, p.c.mission_locale, p.c.date_debut, p.c.date_fin_prevue,
-            p.c.date_accueil, p.c.date_cloture, p.c.activites, p.c.periodes]
-    ouvert = and_(p.c.date_debut <= as_of, or_(p.c.date_cloture.is_(None), p.c.date_cloture > as_of))
-    for r in conn.execute(select(*cols).where(*_where(p, territoire_, uai, ml, du, au), ouvert)
-                          .order_by(p.c.date_debut, p.c.parcours_id, p.c.numero)).mappings():
-        s = dict(r)
-        alertes = suivi.alertes(s, as_of)
-        if alertes:
-            yield s, alertes
-
-
-def a_risque_compte(conn: Connection, t, as_of: date, territoire_, uai, ml, du=None, au=None) -> dict:
-    counts: Counter = Counter()
-    for s, _ in _ouverts(conn, t, as_of, territoire_, uai, ml, du, au):
-        counts["total"] += 1
-        counts[("uai", s["uai"])] += 1
-        if s["mission_locale"]:
-            counts[("mission_locale", s["mission_locale"])] += 1
-    return counts
-
-
 def a_risque(conn: Connection, t, as_of: date, limit: int, offset: int, territoire_: str | None = None,
              uai: str | None = None, ml: str | None = None, du: date | None = None,
              au: date | None = None) -> tuple[int, list[dict]]:
-    """Young people at risk at `as_of` (pseudonymous parcours id, lycée, mission locale, alerts)."""
+    """Young people at risk at `as_of` (pseudonymous parcours id, lycée, mission locale, alerts),
+    by entry date: those found by their alert dates, and those whose alerts are evaluated from
+    their facts (`_a_evaluer`)."""
+    p = t.parcours
+    where = _where(p, territoire_, uai, ml, du, au)
+    cols = (p.c.parcours_id, p.c.numero, p.c.uai, p.c.mission_locale)
+    dates = [p.c[c] for _, c in suivi.DATES_D_ALERTE]
+    trouves = [(s, suivi.alertes_datees(s, as_of)) for s in map(dict, conn.execute(
+        select(*cols, p.c.date_debut, p.c.date_fin_prevue, p.c.date_cloture, *dates)
+        .where(*where, _a_risque_date(p, as_of))).mappings())]
+    trouves += _a_evaluer(conn, p, as_of, where, *cols)
+    trouves.sort(key=lambda x: (x[0]["date_debut"], x[0]["parcours_id"], x[0]["numero"]))
     items = [{"parcours_id": s["parcours_id"], "numero": s["numero"], "uai": s["uai"], "mission_locale": s["mission_locale"],
               "date_debut": s["date_debut"], "date_fin_prevue": s["date_fin_prevue"],
               "jours_utilises": suivi.jours_utilises(s, as_of), "alertes": alertes}
-             for s, alertes in _ouverts(conn, t, as_of, territoire_, uai, ml, du, au)]
-    return len(items), items[offset:offset + limit]
+             for s, alertes in trouves[offset:offset + limit]]
+    return len(trouves), items
 
 
 RESOLUS = ("accepte", "doublon")  # retry outcomes that resolve a refusal

@@ -1,27 +1,16 @@
-"""The PSAD's funnel and outcomes over time, on the same rows and filters as the synthesis.
+"""The PSAD's outcomes over time, on the same rows and filters as the synthesis.
 
-Funnel: entries, then those who had the mission locale's accueil, those with a PACEA or a
-started Foquale/MLDS solution, and those whose parcours closed with an outcome of the bilan
-(FORMATION, EMPLOI or PARCOURS_INSERTION; a withdrawal is not an outcome here). Each step
-counts the young people who reached it, whatever the order.
+(The funnel is counted in the synthesis's own scan, `psad.synthese`: entries, then those who
+had the mission locale's accueil, those with a PACEA or a started Foquale/MLDS solution, and
+those whose parcours closed with an outcome of the bilan (FORMATION, EMPLOI or
+PARCOURS_INSERTION; a withdrawal is not an outcome here). Each step counts the young people
+who reached it, whatever the order.)
 """
 from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import Connection, Integer, func, or_, select
-
-from ambition.parcours.droits import ISSUES_BILAN  # the domain's list
-
-
-def entonnoir(conn: Connection, p, where: list) -> dict[str, int]:
-    accueil = p.c.date_accueil.is_not(None).cast(Integer)
-    pacea_ou_solution = or_(p.c.pacea.is_(True), p.c.solution_demarree_le.is_not(None)).cast(Integer)
-    issue = p.c.issue.in_(ISSUES_BILAN).cast(Integer)
-    row = conn.execute(select(func.count(), func.sum(accueil), func.sum(pacea_ou_solution), func.sum(issue))
-                       .where(*where)).one()
-    return {"entrees": row[0], "accueil": int(row[1] or 0), "pacea_ou_solution": int(row[2] or 0),
-            "issue": int(row[3] or 0)}
+from sqlalchemy import Connection, func, select
 
 
 def issues_par_mois(conn: Connection, p, where: list) -> dict[str, dict[str, int]]:

@@ -8,7 +8,7 @@ the status after the outcome) is read from the events, not recomputed here.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from ambition.parcours import droits
 
@@ -191,3 +191,45 @@ def alertes(s: dict, as_of: date) -> list[str]:
     if (accueil is None or accueil > as_of) and (as_of - s["date_debut"]).days >= 10:
         out.append(SANS_ACCUEIL_10J)
     return out
+
+
+def dates_d_alerte(s: dict) -> dict[str, date | None]:
+    """The day from which each alert holds, precomputed when the events are folded so that a
+    reader counts the parcours at risk in SQL (`alerte_le <= as_of`) instead of evaluating
+    `alertes` row by row.
+
+    These dates give `alertes` exactly for any reference date on or after ``faits_jusqu_au``
+    (the latest day a fact of the parcours is dated: its start, activities, periods' starts,
+    the accueil): from then on every fact counts, so each alert, once due, holds until the
+    closure (the parcours must still be open: `ouvert_le`). Before that day an alert may have
+    come and gone (a gap of 21 days filled by a later activity), and `alertes` is the rule:
+    the readers evaluate it for those rows only.
+
+    - ``alerte_activite_le``: 21 days after the latest activity or end of period (the start
+      when there is none);
+    - ``alerte_fin_le``: 14 days before the planned end (under 15 days left);
+    - ``alerte_accueil_le``: 10 days after the start, if no accueil (None once there is one);
+    - ``alerte_le``: the earliest of the three (the parcours is at risk from that day).
+    """
+    debut, accueil = s["date_debut"], s.get("date_accueil")
+    activites = [_d(a) for a in s.get("activites") or ()]
+    periodes = list((s.get("periodes") or {}).values())
+    couverts = activites + [_d(p["fin"]) for p in periodes]
+    activite = (max(couverts) if couverts else debut) + timedelta(days=21)
+    fin = s["date_fin_prevue"] - timedelta(days=14)
+    sans_accueil = debut + timedelta(days=10) if accueil is None else None
+    faits = max([debut, *activites, *(_d(p["debut"]) for p in periodes), *([accueil] if accueil else [])])
+    return {"alerte_activite_le": activite, "alerte_fin_le": fin, "alerte_accueil_le": sans_accueil,
+            "alerte_le": min(d for d in (activite, fin, sans_accueil) if d is not None),
+            "faits_jusqu_au": faits}
+
+
+#: The alerts in `alertes`'s order, with the column of `dates_d_alerte` that makes each due.
+DATES_D_ALERTE = ((SANS_ACTIVITE_21J, "alerte_activite_le"), (FIN_SOUS_15J, "alerte_fin_le"),
+                  (SANS_ACCUEIL_10J, "alerte_accueil_le"))
+
+
+def alertes_datees(s: dict, as_of: date) -> list[str]:
+    """`alertes` of an open parcours at `as_of` on or after its ``faits_jusqu_au``, read from the
+    dates of `dates_d_alerte` (its activities and periods are not needed)."""
+    return [nom for nom, col in DATES_D_ALERTE if s[col] is not None and s[col] <= as_of]

@@ -15,6 +15,7 @@ from tqdm import tqdm
 from .config import Settings
 from .contracts.partners import demo_partners
 from .parcours.calendrier import Calendrier, annee_scolaire
+from .sdk.atelier import Atelier
 from .sdk.lycee import LyceeProducer
 
 PRENOMS = ["Lina", "Adam", "Inès", "Noah", "Jade", "Yanis", "Chloé", "Rayan", "Manon", "Lucas",
@@ -58,21 +59,40 @@ def inscription(rng: random.Random, lycee: str, rentree: date, today: date) -> t
     return fields, motif
 
 
+# enrolments built and sent together; from ATELIER_DES on, built in worker processes too
+LOT = 2000
+ATELIER_DES = 2000
+
+
 def simulate(settings: Settings, eleves: int, seed: int | None = None, today: date | None = None) -> int:
     rng = random.Random(seed)
     today = today or date.today()
     rentree = Calendrier.depuis_json(settings.calendrier).rentree(annee_scolaire(today))
     lycees = [c for c in demo_partners(settings) if c.type == "LYCEE"]
     producers = {c.partner_id: LyceeProducer(c, settings=settings) for c in lycees}
+    # sealing and signing use every core for a large cohort (``sdk.atelier``)
+    atelier = Atelier(settings) if eleves >= ATELIER_DES else None
     sent, ineligibles = 0, 0
+    barre = tqdm(total=eleves, desc="enrolments", unit="élève")
     try:
-        for _ in tqdm(range(eleves), desc="enrolments", unit="élève"):
-            cred = rng.choice(lycees)
-            fields, motif = inscription(rng, cred.identifiant, rentree, today)
-            producers[cred.partner_id].eleve_inscrit(**fields)
-            sent += 1
-            ineligibles += motif is not None
+        while sent < eleves:
+            par_lycee: dict[str, list] = {}
+            for _ in range(min(LOT, eleves - sent)):
+                cred = rng.choice(lycees)
+                fields, motif = inscription(rng, cred.identifiant, rentree, today)
+                par_lycee.setdefault(cred.partner_id, []).append(("eleve_inscrit", fields))
+                ineligibles += motif is not None
+            lots = [(producers[pid], calls) for pid, calls in par_lycee.items()]
+            construits = (atelier.construire_plusieurs(lots) if atelier is not None
+                          else [p.build_many(calls) for p, calls in lots])
+            for (p, calls), messages in zip(lots, construits):
+                p.send_many(messages)
+                sent += len(calls)
+                barre.update(len(calls))
     finally:
+        barre.close()
+        if atelier is not None:
+            atelier.close()
         for p in producers.values():
             p.close()
     print(f"sent {sent} enrolments from {len(lycees)} lycées "

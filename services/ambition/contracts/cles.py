@@ -11,6 +11,7 @@ passed); one that only a revoked key signs is refused ``CLE_REVOQUEE``, only an 
 from __future__ import annotations
 
 import base64
+import functools
 import getpass
 import hashlib
 import json
@@ -31,6 +32,7 @@ class CleExpiree(signing.SignatureInvalide):
     code = "CLE_EXPIREE"
 
 
+@functools.lru_cache(maxsize=1024)  # read for every message checked
 def identifiant(public_key_b64: str) -> str:
     """A key's id: the first 16 hex digits of the SHA-256 of the raw 32-byte public key."""
     return hashlib.sha256(base64.b64decode(public_key_b64)).hexdigest()[:16]
@@ -76,16 +78,20 @@ def _passe(moment: str | None, now: datetime) -> bool:
     return moment is not None and datetime.fromisoformat(moment) <= now
 
 
-def verifier(entry, value: bytes, headers, now: datetime | None = None) -> str:
+def verifier(entry, value: bytes, headers, now: datetime | None = None,
+             by_name: dict[str, list[bytes]] | None = None) -> str:
     """Check the signature against the partner's keys; returns the id of the key that signed.
-    Raises CleRevoquee, CleExpiree or signing.SignatureInvalide."""
+    Raises CleRevoquee, CleExpiree or signing.SignatureInvalide. ``by_name``: the headers
+    already read by ``signing.header_values``."""
     now = now or datetime.now(timezone.utc)
+    if by_name is None:
+        by_name = signing.header_values(headers)
     cles = cles_de(entry)
     en_vigueur = [c for c in cles if not _passe(c["revoquee"], now) and not _passe(c["fin"], now)]
     erreur: signing.SignatureInvalide | None = None
     for c in en_vigueur:
         try:
-            signing.verify(c["public_key"], value, headers)
+            signing.verify(c["public_key"], value, headers, by_name)
             return c["id"]
         except signing.SignatureInvalide as exc:
             erreur = exc
@@ -93,7 +99,7 @@ def verifier(entry, value: bytes, headers, now: datetime | None = None) -> str:
         if c in en_vigueur:
             continue
         try:
-            signing.verify(c["public_key"], value, headers)
+            signing.verify(c["public_key"], value, headers, by_name)
         except signing.SignatureInvalide:
             continue
         if _passe(c["revoquee"], now):

@@ -134,7 +134,11 @@ class Registry:
     def encode(self, fullname: str, record: dict, version: int | None = None) -> bytes:
         sv = self.schema(fullname, version)
         try:
-            validate(record, sv.parsed, raise_errors=True)
+            # checked quietly first: with raise_errors, fastavro builds (and JSON-dumps) an error
+            # for every union branch a value does not take; the errors are read only when the
+            # record does not match
+            if not validate(record, sv.parsed, raise_errors=False):
+                validate(record, sv.parsed, raise_errors=True)
             out = BytesIO()
             out.write(MAGIC)
             out.write(sv.fingerprint)

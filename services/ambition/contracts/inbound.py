@@ -98,14 +98,14 @@ def lire(topic_partner_type: str, value: bytes | None, headers: list[tuple[str, 
     except CodecError as exc:
         raise Rejet(exc.code, str(exc)) from None
 
-    by_name = signing.header_values(headers)
+    by_name = signing.header_values(headers)  # the headers read once, for every check below
     claimed = by_name.get(signing.PARTNER_HEADER, [b""])[0].decode("utf-8", "replace")
     partner = partners.get(claimed) if claimed else None
     if partner is None:
         raise Rejet("SIGNATURE_INVALIDE", f"unknown partner in header {signing.PARTNER_HEADER}"
                     if claimed else f"header {signing.PARTNER_HEADER} missing")
     try:
-        cles.verifier(partner, value, headers)
+        cles.verifier(partner, value, headers, by_name=by_name)
     except signing.SignatureInvalide as exc:
         raise Rejet(getattr(exc, "code", "SIGNATURE_INVALIDE"), str(exc), partner_id=partner.id) from None
     try:

@@ -25,6 +25,9 @@ class Invalide(ValueError):
         self.code = code
         self.message = message
 
+    def __reduce__(self):  # raised in an SDK's building process, read in its caller
+        return (type(self), (self.code, self.message))
+
 
 def verifier(fullname: str, envelope: dict, payload: dict) -> None:
     """Raise Invalide on the first failing identifier, date or length check (the subject is

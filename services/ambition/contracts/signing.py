@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import struct
 
 from cryptography.exceptions import InvalidSignature
@@ -31,27 +32,49 @@ class SignatureInvalide(ValueError):
     """Missing, malformed or wrong signature, or missing signed header."""
 
 
+_LEN = struct.Struct(">I").pack
+# each signed header's name, length-prefixed, computed once
+_NOMS = tuple((name, _LEN(len(name.encode())) + name.encode()) for name in SIGNED_HEADERS)
+
+
 def _lp(b: bytes) -> bytes:
-    return struct.pack(">I", len(b)) + b
+    return _LEN(len(b)) + b
 
 
 def header_values(headers: list[tuple[str, bytes]] | None) -> dict[str, list[bytes]]:
+    """Each header's values by name, in order (a message's headers read once, then looked up)."""
     out: dict[str, list[bytes]] = {}
     for name, value in headers or ():
         out.setdefault(name, []).append(value if isinstance(value, bytes) else bytes(value or b""))
     return out
 
 
-def signed_bytes(value: bytes, headers: list[tuple[str, bytes]]) -> bytes:
-    by_name = header_values(headers)
+def signed_bytes(value: bytes, headers: list[tuple[str, bytes]],
+                 by_name: dict[str, list[bytes]] | None = None) -> bytes:
+    """The bytes signed; ``by_name``: the headers already read by ``header_values``."""
+    if by_name is None:
+        by_name = header_values(headers)
     parts = [DOMAIN]
-    for name in SIGNED_HEADERS:
-        values = by_name.get(name, [])
+    for name, prefixed in _NOMS:
+        values = by_name.get(name, ())
         if len(values) != 1:
             raise SignatureInvalide(f"header {name} must be present exactly once (found {len(values)})")
-        parts += [_lp(name.encode()), _lp(values[0])]
-    parts.append(_lp(value))
+        parts += [prefixed, _LEN(len(values[0])), values[0]]
+    parts += [_LEN(len(value)), value]
     return b"".join(parts)
+
+
+@functools.lru_cache(maxsize=64)
+def _cle_privee(private_key_b64: str) -> Ed25519PrivateKey:
+    """The key object of a base64 private key: derived once per key (about as long as a
+    signature), not once per message."""
+    return Ed25519PrivateKey.from_private_bytes(base64.b64decode(private_key_b64))
+
+
+@functools.lru_cache(maxsize=1024)
+def _cle_publique(public_key_b64: str) -> Ed25519PublicKey:
+    """The key object of a registered base64 public key, read once per key."""
+    return Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key_b64))
 
 
 def new_key_pair() -> tuple[str, str]:
@@ -69,19 +92,22 @@ def public_key_of(private_key_b64: str) -> str:
 
 def sign(private_key_b64: str, value: bytes, headers: list[tuple[str, bytes]]) -> bytes:
     """The base64 signature (bytes, ready for the ambition-signature header)."""
-    key = Ed25519PrivateKey.from_private_bytes(base64.b64decode(private_key_b64))
-    return base64.b64encode(key.sign(signed_bytes(value, headers)))
+    return base64.b64encode(_cle_privee(private_key_b64).sign(signed_bytes(value, headers)))
 
 
-def verify(public_key_b64: str, value: bytes, headers: list[tuple[str, bytes]]) -> None:
-    """Raise SignatureInvalide unless the ambition-signature header signs value + headers."""
-    sigs = header_values(headers).get(SIGNATURE_HEADER, [])
+def verify(public_key_b64: str, value: bytes, headers: list[tuple[str, bytes]],
+           by_name: dict[str, list[bytes]] | None = None) -> None:
+    """Raise SignatureInvalide unless the ambition-signature header signs value + headers.
+    ``by_name``: the headers already read by ``header_values`` (read once per message)."""
+    if by_name is None:
+        by_name = header_values(headers)
+    sigs = by_name.get(SIGNATURE_HEADER, ())
     if len(sigs) != 1:
         raise SignatureInvalide(f"header {SIGNATURE_HEADER} must be present exactly once (found {len(sigs)})")
     try:
         signature = base64.b64decode(sigs[0], validate=True)
-        key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key_b64))
-        key.verify(signature, signed_bytes(value, headers))
+        key = _cle_publique(public_key_b64)
+        key.verify(signature, signed_bytes(value, headers, by_name))
     except (InvalidSignature, binascii.Error, ValueError) as exc:
         if isinstance(exc, SignatureInvalide):
             raise

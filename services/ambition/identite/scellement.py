@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import hashlib
 import hmac
 import re
@@ -56,9 +57,14 @@ def publique(private_b64: str) -> str:
     return base64.b64encode(key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)).decode()
 
 
+@functools.lru_cache(maxsize=16)
+def _cle_publique(public_b64: str) -> x25519.X25519PublicKey:
+    """The platform's public key object, read once (a partner seals every message to it)."""
+    return x25519.X25519PublicKey.from_public_bytes(base64.b64decode(public_b64))
+
+
 def sceller(public_b64: str, clair: bytes, partner_id: str) -> bytes:
-    key = x25519.X25519PublicKey.from_public_bytes(base64.b64decode(public_b64))
-    return SUITE.encrypt(clair, key, info=info(partner_id))
+    return SUITE.encrypt(clair, _cle_publique(public_b64), info=info(partner_id))
 
 
 def b64url(data: bytes) -> str:

@@ -7,6 +7,7 @@ import logging
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, ClassVar, Iterable
@@ -26,6 +27,7 @@ from ambition.contracts.partners import Credentials
 from ambition.contracts.regles import Invalide, verifier
 
 from .accuses import Accuses
+from .atelier import SEUIL, Appel, Atelier, Construit, constructeur, construire_ici, modele
 from .outbox import Drainer, Outbox
 
 log = logging.getLogger(__name__)
@@ -38,6 +40,10 @@ KAFKA_DEFAULTS = dict(acks="all", enable_idempotence=False, max_in_flight_reques
 # With an outbox, fail fast and let the outbox retry: a blocked send would delay close().
 OUTBOX_KAFKA_DEFAULTS = dict(KAFKA_DEFAULTS, request_timeout_ms=10_000, delivery_timeout_ms=20_000,
                              max_block_ms=5_000, bootstrap_timeout_ms=5_000, linger_ms=5)
+
+# élèves whose sealed subject a producer keeps for their next messages (about 130 bytes each)
+SUJETS_GARDES = 100_000
+
 
 class EvenementInvalide(Invalide):
     """The event would be rejected by the platform: nothing was sent. ``code`` is the reason code."""
@@ -67,7 +73,11 @@ class PartnerProducer:
             raise ValueError(f"{type(self).__name__} needs {self.partner_type} credentials, "
                              f"got {credentials.partner_id} ({credentials.type})")
         settings = settings or Settings()
+        self.settings = settings
         self.credentials = credentials
+        self._builder: PartnerProducer | None = None  # a copy that only builds (``build_many``)
+        self._sujets: OrderedDict[str, str] = OrderedDict()  # pseudonym -> sealed subject
+        self._sujets_lock = threading.Lock()
         self.registry = registry or Registry.load(settings.schemas_dir)
         # what identities are sealed to (partners hold no platform secret)
         self.cle_publique = identity_public_key or settings.identity_public_key
@@ -120,9 +130,25 @@ class PartnerProducer:
         return scellement.sujet(self.cle_publique, ine, self.credentials.partner_id, self.pseudonyme(ine))
 
     def _adresse(self, cle: str) -> tuple[str, str]:
-        """(subject, Kafka key) for what a caller passed as ``cle``."""
+        """(subject, Kafka key) for what a caller passed as ``cle``. An INE's subject is sealed
+        once and kept for the élève's next messages (``SUJETS_GARDES`` élèves, the least recent
+        forgotten): sealing is an X25519 exchange, most of an event's building, and a new
+        sealing would hide nothing, the pseudonym in front of it (and the Kafka key) already
+        linking this partner's messages about the élève. The cache holds sealed values by
+        pseudonym, never an INE."""
         if isinstance(cle, str) and ine_valide(cle):
-            return self.cle(cle), self.pseudonyme(cle)
+            pseudo = self.pseudonyme(cle)
+            with self._sujets_lock:
+                sujet = self._sujets.get(pseudo)
+                if sujet is not None:
+                    self._sujets.move_to_end(pseudo)
+            if sujet is None:
+                sujet = scellement.sujet(self.cle_publique, cle, self.credentials.partner_id, pseudo)
+                with self._sujets_lock:
+                    self._sujets[pseudo] = sujet
+                    if len(self._sujets) > SUJETS_GARDES:
+                        self._sujets.popitem(last=False)
+            return sujet, pseudo
         if isinstance(cle, str) and scellement.est_scelle(cle):
             return cle, cle.split(".")[1]
         return cle, cle
@@ -172,6 +198,23 @@ class PartnerProducer:
         value, headers = self.build(name, sujet, fields, **options)
         return self.send_raw(value, headers, key.encode())
 
+    def build_many(self, calls: list[Appel], atelier: Atelier | None = None) -> list[Construit]:
+        """Build and sign, without sending, the messages of calls to this producer's event
+        methods, e.g. ``[("eleve_inscrit", {"ine": ..., ...}), ...]``: (value, headers, Kafka
+        key) in order, what ``send_many`` takes. With ``atelier`` (worker processes, see
+        ``sdk.atelier``) a large batch is built on every core. Raises EvenementInvalide (and
+        builds nothing more) at the first call that would be refused."""
+        calls = list(calls)
+        if atelier is not None and len(calls) >= SEUIL:
+            return atelier.construire(self, calls)
+        if self._builder is None:
+            self._builder = constructeur(modele(self), self.registry, self.settings)
+        return construire_ici(self._builder, calls)
+
+    def emit_many(self, calls: list[Appel], atelier: Atelier | None = None) -> list:
+        """``build_many`` then ``send_many``: nothing is sent unless every call builds."""
+        return self.send_many(self.build_many(calls, atelier))
+
     def send_raw(self, value: bytes | None, headers: list[tuple[str, bytes]], key: bytes | None):
         """Send bytes as they are (no check): for tests of bad input. Returns RecordMetadata, or
         with an outbox the ``Depose`` receipt (the message is sent in the background)."""
@@ -187,8 +230,12 @@ class PartnerProducer:
         """Send built (value, headers, key) messages. With an outbox they are written in ONE
         transaction (all or none) and sent in the background: returns ``Depose`` receipts."""
         messages = list(messages)
-        if self.outbox is None:
-            return [self.send_raw(v, h, k) for v, h, k in messages]
+        if self.outbox is None:  # all handed to the client, then each acknowledgement awaited
+            try:
+                envois = [self._producer.send(self.topic, value=v, key=k, headers=h) for v, h, k in messages]
+                return [e.get(timeout=self.send_timeout) for e in envois]
+            except KafkaError as exc:
+                raise EnvoiImpossible(f"{self.topic}: the broker did not acknowledge a message: {exc}") from exc
         self.outbox.put((self.topic, k, v, h) for v, h, k in messages)
         self._count_backlog(self.outbox.pending())
         self._drainer.wake()
