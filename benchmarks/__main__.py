@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-NAMES = ("etapes", "ingest", "freshness", "psad", "rebuild")
+NAMES = ("etapes", "ingest", "freshness", "psad", "scaleout", "rebuild")
 
 
 def _etapes(n: int, rounds: int) -> dict:
@@ -68,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--readers", type=int, default=0,
                    help="ingest, freshness: AMBITION_INGEST_READERS of the worker (default 0: "
                         "read in its own process, the shipped default)")
+    p.add_argument("--scaleout-backlog", type=int,
+                   help="scaleout: enrolments in the backlog (default 4000, --full 20000)")
     p.add_argument("--n", type=int, default=2000, help="stages: enrolments a round (default 2000)")
     p.add_argument("--parcours", type=int, default=300_000,
                    help="psad: parcours in the PSAD view (default 300,000, the goal's national cohort)")
@@ -103,6 +105,11 @@ def main(argv: list[str] | None = None) -> int:
 
         print()
         r["psad"] = psad.run(args.parcours)
+    if "scaleout" in names:
+        from . import scaleout
+
+        print()
+        r["scaleout"] = scaleout.main(args.scaleout_backlog or (20000 if args.full else 4000), rounds)
     if "rebuild" in names:
         from . import rebuild
 
@@ -173,6 +180,10 @@ def tableau(r: dict, rate: float, seconds: float, backlog: int) -> str:
               # judged only at the goal's scale: a small view answers fast whatever the method
               max(a["national_p99_ms"], a["territoire_p99_ms"]) <= 200 and x["identiques"]
               if x["parcours"] >= 300_000 else None)
+    if "scaleout" in r:
+        s = r["scaleout"]
+        ligne(f"scale-out, PostgreSQL, backlog {s['n']}: 2 ingest workers faster than 1",
+              f"1: {s['un']:,.0f}/s; 2: {s['deux']:,.0f}/s = ×{s['ratio']:.2f}", s["ratio"] > 1)
     if "sdk" in et:
         k = et["sdk"]
         for mix, un, plusieurs in (("enrolments only", k.inscriptions, k.inscriptions_atelier),
