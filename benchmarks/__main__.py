@@ -3,8 +3,9 @@
 The machine is shared and its speed varies: each throughput is printed with the ceiling
 measured in the same run (the eventsourcing library alone on the same store), and the stages
 are medians of several rounds. The default is a quick run (a few minutes); ``--full`` runs the
-goals' own sizes (a backlog of 20,000, freshness for 60 s). ``psad`` fills a PSAD view with
-300,000 parcours (``--parcours``) and times the synthesis, before and after the alert dates.
+goals' own sizes (a backlog of 20,000, freshness for 60 s, a national cohort of 300,000
+parcours rebuilt). ``psad`` fills a PSAD view with 300,000 parcours (``--parcours``) and times
+the synthesis, before and after the alert dates.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-NAMES = ("etapes", "ingest", "freshness", "psad")
+NAMES = ("etapes", "ingest", "freshness", "psad", "scaleout", "rebuild")
 
 
 def _etapes(n: int, rounds: int) -> dict:
@@ -67,9 +68,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--readers", type=int, default=0,
                    help="ingest, freshness: AMBITION_INGEST_READERS of the worker (default 0: "
                         "read in its own process, the shipped default)")
+    p.add_argument("--scaleout-backlog", type=int,
+                   help="scaleout: enrolments in the backlog (default 4000, --full 20000)")
     p.add_argument("--n", type=int, default=2000, help="stages: enrolments a round (default 2000)")
     p.add_argument("--parcours", type=int, default=300_000,
                    help="psad: parcours in the PSAD view (default 300,000, the goal's national cohort)")
+    p.add_argument("--cohorte", type=int,
+                   help="rebuild: parcours of the cohort in the event store (default 20,000, --full 300,000)")
     args = p.parse_args(argv)
     unknown = [n for n in args.names if n not in NAMES]
     if unknown:
@@ -100,6 +105,16 @@ def main(argv: list[str] | None = None) -> int:
 
         print()
         r["psad"] = psad.run(args.parcours)
+    if "scaleout" in names:
+        from . import scaleout
+
+        print()
+        r["scaleout"] = scaleout.main(args.scaleout_backlog or (20000 if args.full else 4000), rounds)
+    if "rebuild" in names:
+        from . import rebuild
+
+        print()
+        r["rebuild"] = rebuild.main(args.cohorte or (300_000 if args.full else 20_000), rounds=3)
     print()
     print(tableau(r, args.rate, seconds, backlog))
     return 0
@@ -137,7 +152,20 @@ def tableau(r: dict, rate: float, seconds: float, backlog: int) -> str:
               f"achieved {f['achieved_rate']:,.0f}/s; p50 {f['p50_ms']:,.0f} ms, p99 {f['p99_ms']:,.0f} ms",
               f["p50_ms"] <= 250 and f["p99_ms"] <= 1000 and f["achieved_rate"] >= 0.95 * rate)
     pg = ing.get("postgresql", {})
-    if "rebuild_per_second" in pg:
+    if "rebuild" in r:
+        rb = r["rebuild"]
+        b = rb["bulk"]
+        base = (f"; on {rb['worker']['evenements']:,} events the worker's path "
+                f"{rb['worker']['per_second']:,.0f}/s, the bulk path {rb['bulk_petit']['per_second']:,.0f}/s "
+                f"(×{rb['bulk_petit']['per_second'] / rb['worker']['per_second']:.1f})"
+                if "worker" in rb else "")
+        ligne("rebuild of every view, PostgreSQL, 300,000 parcours (about 3 million events) "
+              "≥ 50,000 events/s, the process ≤ 500 MiB",
+              f"{b['per_second']:,.0f}/s over {b['evenements']:,} events of {rb['parcours']:,} "
+              f"parcours (median of 3), peak RSS {b['rss_mib']:,.0f} MiB{base}",
+              b["per_second"] >= 50000 and b["rss_mib"] <= 500 if rb["parcours"] >= 300_000 else
+              None)
+    elif "rebuild_per_second" in pg:
         ligne("rebuild of every view, PostgreSQL ≥ 50,000 events/s",
               f"{pg['rebuild_per_second']:,.0f}/s ({pg['rebuild_events']} events)",
               pg["rebuild_per_second"] >= 50000)
@@ -152,6 +180,10 @@ def tableau(r: dict, rate: float, seconds: float, backlog: int) -> str:
               # judged only at the goal's scale: a small view answers fast whatever the method
               max(a["national_p99_ms"], a["territoire_p99_ms"]) <= 200 and x["identiques"]
               if x["parcours"] >= 300_000 else None)
+    if "scaleout" in r:
+        s = r["scaleout"]
+        ligne(f"scale-out, PostgreSQL, backlog {s['n']}: 2 ingest workers faster than 1",
+              f"1: {s['un']:,.0f}/s; 2: {s['deux']:,.0f}/s = ×{s['ratio']:.2f}", s["ratio"] > 1)
     if "sdk" in et:
         k = et["sdk"]
         for mix, un, cpu, plusieurs in (

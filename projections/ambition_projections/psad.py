@@ -15,7 +15,7 @@ from datetime import date
 from sqlalchemy import (Column, Connection, Date, Index, Integer, MetaData, String, Table, and_, func,
                         or_, select)
 
-from ambition.parcours.droits import ISSUES_AVEC_SOLUTION, ISSUES_BILAN
+from ambition.parcours.droits import ISSUES, ISSUES_AVEC_SOLUTION, ISSUES_BILAN
 
 from . import etablissements, psad_tendances, suivi
 from .generations import suivre
@@ -41,10 +41,18 @@ def define(md: MetaData, suffix: str) -> dict[str, Table]:
         Column("alerte_accueil_le", Date),
         Column("alerte_le", Date, nullable=False),
         Column("faits_jusqu_au", Date, nullable=False),
-        # a territory's rows; the rows whose alerts must be evaluated from their facts (dated
-        # after the reference day: few, for today), nationally and in a territory
+        # the rows whose alerts must be evaluated from their facts (dated after the reference
+        # day: none for today), in a territory and nationally
         Index(f"ix_{nom}_territoire_faits", "territoire", "faits_jusqu_au"),
-        Index(f"ix_{nom}_faits", "faits_jusqu_au"))}
+        Index(f"ix_{nom}_faits", "faits_jusqu_au"),
+        # what the synthesis counts, in the order it groups them: on PostgreSQL it reads these
+        # indexes alone (index-only scans of a vacuumed table), a territory's part or all of it
+        Index(f"ix_{nom}_comptes", "territoire", "uai", "mission_locale",
+              postgresql_include=["etat", "issue", "solution_demarree_le", "date_debut", "date_cloture",
+                                  "faits_jusqu_au", "alerte_le", "depassement_deux_tiers",
+                                  "date_accueil", "pacea"]),
+        Index(f"ix_{nom}_entrees", "territoire", "date_debut"),
+        Index(f"ix_{nom}_clotures", "territoire", "date_cloture", "issue", postgresql_include=["date_debut"]))}
 
 
 def apply(conn: Connection, t, name: str, meta: dict, rec: dict, lot: Lot) -> None:
@@ -122,40 +130,57 @@ def synthese(conn: Connection, t, as_of: date, territoire_: str | None = None,
         return func.count().filter(condition)
 
     solution = or_(p.c.solution_demarree_le.is_not(None), p.c.issue.in_(ISSUES_SOLUTION))
-    # one scan for the counts by lycée and mission locale, the funnel, the 2/3 and the young
-    # people at risk by their alert dates
-    groups = conn.execute(select(p.c.uai, p.c.mission_locale, p.c.etat, p.c.issue, func.count(),
+    # one scan for the counts by lycée and mission locale (each outcome of the domain counted
+    # apart), the funnel, the 2/3 and the young people at risk by their alert dates
+    # grouped by territory too (the index's order; a lycée's rows are in one territory, and
+    # are added up by lycée below whatever their territory)
+    groups = conn.execute(select(p.c.uai, p.c.mission_locale, func.count(), nombre(p.c.etat == "OUVERT"),
                                  nombre(solution), nombre(_a_risque_date(p, as_of)),
                                  nombre(p.c.depassement_deux_tiers.is_(True)),
                                  nombre(p.c.date_accueil.is_not(None)),
-                                 nombre(or_(p.c.pacea.is_(True), p.c.solution_demarree_le.is_not(None))))
-                          .where(*where).group_by(p.c.uai, p.c.mission_locale, p.c.etat, p.c.issue)).all()
+                                 nombre(or_(p.c.pacea.is_(True), p.c.solution_demarree_le.is_not(None))),
+                                 nombre(p.c.issue.is_not(None) & p.c.issue.not_in(ISSUES)),
+                                 *(nombre(p.c.issue == i) for i in ISSUES))
+                          .where(*where).group_by(p.c.territoire, p.c.uai, p.c.mission_locale)).all()
+    if any(g[9] for g in groups):  # an outcome the domain does not know (none is expected)
+        autres = conn.execute(select(p.c.uai, p.c.mission_locale, p.c.issue, func.count())
+                              .where(*where, p.c.issue.not_in(ISSUES))
+                              .group_by(p.c.uai, p.c.mission_locale, p.c.issue)).all()
+    else:
+        autres = []
     nom = etablissements.noms()
     # totals: entries, open, with a solution, at risk, 2/3 exceeded, accueil, PACEA or
-    # solution, outcome of the bilan; by lycée and mission locale: the first four and the
-    # outcomes (plain lists: a national answer adds up tens of thousands of groups)
-    totals = [0] * 8
+    # solution; by lycée and mission locale: the first four and the outcomes (plain lists: a
+    # national answer adds up thousands of groups)
+    colonnes = list(zip(*groups)) or [()] * (10 + len(ISSUES))
+    totals = [sum(c) for c in colonnes[2:9]]
+    issues = {i: sum(c) for i, c in zip(ISSUES, colonnes[10:])}
     par: dict[str, dict[str, list]] = {"uai": {}, "mission_locale": {}}
-    issues: dict[str, int] = {}
-    for g_uai, g_ml, etat, issue, n, avec, risque, depasse, accueil, pacea_ou_solution in groups:
-        ouverts = n if etat == "OUVERT" else 0
-        for i, v in enumerate((n, ouverts, avec, risque, depasse, accueil, pacea_ou_solution,
-                               n if issue in ISSUES_BILAN else 0)):
-            totals[i] += v
-        if issue:
-            issues[issue] = issues.get(issue, 0) + n
-        for key, ident in (("uai", g_uai), ("mission_locale", g_ml)):
-            if not ident:
-                continue
-            c = par[key].get(ident)
-            if c is None:
-                c = par[key][ident] = [0, 0, 0, 0, {}]
-            c[0] += n
-            c[1] += ouverts
-            c[2] += avec
-            c[3] += risque
-            if issue:
-                c[4][issue] = c[4].get(issue, 0) + n
+
+    def ajouter(key: str, ident: str | None, n: int, ouverts: int, avec: int, risque: int, par_issue: dict):
+        if not ident:
+            return
+        c = par[key].get(ident)
+        if c is None:
+            c = par[key][ident] = [0, 0, 0, 0, {}]
+        c[0] += n
+        c[1] += ouverts
+        c[2] += avec
+        c[3] += risque
+        for issue, k in par_issue.items():
+            if k:
+                c[4][issue] = c[4].get(issue, 0) + k
+
+    for g in groups:
+        par_issue = dict(zip(ISSUES, g[10:]))
+        ajouter("uai", g[0], *g[2:6], par_issue)
+        ajouter("mission_locale", g[1], *g[2:6], par_issue)
+    for g_uai, g_ml, issue, n in autres:
+        issues[issue] = issues.get(issue, 0) + n
+        ajouter("uai", g_uai, 0, 0, 0, 0, {issue: n})
+        ajouter("mission_locale", g_ml, 0, 0, 0, 0, {issue: n})
+    issues = {i: n for i, n in issues.items() if n}
+    bilan = sum(issues.get(i, 0) for i in ISSUES_BILAN)
     for s, _ in _a_evaluer(conn, p, as_of, where, p.c.uai, p.c.mission_locale):
         totals[3] += 1
         par["uai"][s["uai"]][3] += 1
@@ -174,7 +199,7 @@ def synthese(conn: Connection, t, as_of: date, territoire_: str | None = None,
                 "entrees": c[0], "parcours_ouverts": c[1], "issues": dict(sorted(c[4].items())),
                 "part_avec_solution": _pas_de_division(c[2], c[0]), "jeunes_a_risque": c[3]}
 
-    entrees, ouverts, avec, risque, depasse, accueil, pacea_ou_solution, bilan = totals
+    entrees, ouverts, avec, risque, depasse, accueil, pacea_ou_solution = totals
     return {
         "territoire": territoire_ or "national", "as_of": as_of,
         "entrees": entrees, "parcours_ouverts": ouverts,

@@ -25,13 +25,23 @@ class LocalPlatform:
         # them (the supervisor of `ambition up`, in order, broker last)
         self.own_session = own_session
         self.children: dict[str, subprocess.Popen] = {}
+        # another instance of a worker: its name -> (the command it runs, its own settings)
+        self.instances: dict[str, tuple[str, dict[str, str]]] = {}
+
+    def add_instance(self, name: str, command: str, **env: str) -> subprocess.Popen:
+        """Start one more process of the worker ``command`` under ``name`` (e.g. a second
+        ``ingest`` in the same consumer group), with its own settings (its metrics port);
+        ``start_worker(name)`` restarts it the same way."""
+        self.instances[name] = (command, env)
+        return self.start_worker(name)
 
     def start_worker(self, name: str) -> subprocess.Popen:
         out = None
         if self.log_dir:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             out = open(self.log_dir / f"{name}.log", "ab")
-        child = subprocess.Popen([sys.executable, "-m", "ambition.cli", name], env=self.env,
+        command, env = self.instances.get(name, (name, {}))
+        child = subprocess.Popen([sys.executable, "-m", "ambition.cli", command], env={**self.env, **env},
                                  stdout=out, stderr=subprocess.STDOUT if out else None,
                                  start_new_session=self.own_session)
         self.children[name] = child

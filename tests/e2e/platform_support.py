@@ -208,3 +208,15 @@ def vues_a_jour(r: Running) -> bool:
     finally:
         engine.dispose()
     return bool(positions) and min(positions.values()) >= dernier
+
+
+METRICS_PORT = {"ingest": "AMBITION_INGEST_METRICS_PORT", "projections": "AMBITION_PROJECTION_METRICS_PORT",
+                "relay": "AMBITION_RELAY_METRICS_PORT"}
+
+
+def instance(r: Running, command: str, numero: int = 2) -> tuple[str, int]:
+    """Start one more process of a worker (``ingest``, ``projections``: same consumer group,
+    same stores) on its own metrics port; returns its name in ``r.platform`` and that port."""
+    name, port = f"{command}-{numero}", free_port()
+    r.platform.add_instance(name, command, **{METRICS_PORT[command]: str(port)})
+    return name, port

@@ -48,6 +48,15 @@ class Lecteur:
         self.partners, self.mtime = PartnerDirectory.load(self.settings), mtime
         return True
 
+    def morceaux(self, n: int) -> int:
+        """In how many parts a batch of n messages is decided (1: read, then decided whole)."""
+        return 1
+
+    def plus_tard(self, bruts: list[Brut]):
+        """Start reading ``bruts`` and return a function giving the result (read here, when it
+        is called)."""
+        return lambda: self.lire(bruts)
+
     def lire(self, bruts: list[Brut]) -> list[MessageLu | Rejet]:
         resultats: list[MessageLu | Rejet] = []
         for partner_type, value, headers in bruts:
@@ -101,6 +110,37 @@ class LecteurParallele(Lecteur):
             f.result()
         return pool
 
+    def morceaux(self, n: int) -> int:
+        """A large batch is decided in parts, two per reading process: while one part is decided
+        and stored, the processes read the next ones, so that both halves of the work overlap."""
+        return max(1, min(2 * self.processus, n // SEUIL_PARALLELE))
+
+    def plus_tard(self, bruts: list[Brut]):
+        if len(bruts) < SEUIL_PARALLELE:
+            return super().plus_tard(bruts)
+        pool = self.pool
+        try:
+            future = pool.submit(_lire, bruts)
+        except BrokenProcessPool:
+            future = None
+
+        def resultat() -> list[MessageLu | Rejet]:
+            try:
+                if future is not None:
+                    return future.result()
+            except BrokenProcessPool:
+                pass
+            if self.pool is pool:  # the first part to find its worker dead replaces them
+                self._remplacer()
+            return Lecteur.lire(self, bruts)  # read here
+        return resultat
+
+    def _remplacer(self) -> None:
+        """A worker died (killed, out of memory): start new ones."""
+        log.error("a reading process died; starting new ones")
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = self._demarrer()
+
     def lire(self, bruts: list[Brut]) -> list[MessageLu | Rejet]:
         if len(bruts) < SEUIL_PARALLELE:
             return super().lire(bruts)
@@ -108,10 +148,8 @@ class LecteurParallele(Lecteur):
         parts = [bruts[k:k + taille] for k in range(0, len(bruts), taille)]
         try:
             return [lu for part in self.pool.map(_lire, parts) for lu in part]
-        except BrokenProcessPool:  # a worker died (killed, out of memory): new workers, read here
-            log.exception("a reading process died; starting new ones")
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.pool = self._demarrer()
+        except BrokenProcessPool:
+            self._remplacer()
             return super().lire(bruts)
 
     def close(self) -> None:

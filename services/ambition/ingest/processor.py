@@ -47,9 +47,13 @@ class Processor:
         if self.lecteur.recharger():
             self.partners = self.lecteur.partners
 
-    def _sources(self, incs: list[Incoming], rows: list | None = None) -> list[Source]:
-        """Read the messages (in worker processes when the reader has them)."""
-        lus = self.lecteur.lire([(self.partner_type_of[i.topic], i.value, i.headers) for i in incs])
+    def _bruts(self, incs: list[Incoming]) -> list:
+        return [(self.partner_type_of[i.topic], i.value, i.headers) for i in incs]
+
+    def _sources(self, incs: list[Incoming], rows: list | None = None, lus: list | None = None) -> list[Source]:
+        """Read the messages (in worker processes when the reader has them), unless ``lus``
+        holds what was read already."""
+        lus = self.lecteur.lire(self._bruts(incs)) if lus is None else lus
         return [self._source_de(inc, lu, row) for inc, lu, row in zip(incs, lus, rows or [None] * len(incs))]
 
     def _source(self, inc: Incoming, row=None) -> Source:
@@ -83,13 +87,28 @@ class Processor:
 
     def handle(self, batch: list[Incoming]) -> Lot:
         """Decide a batch; blocking (store I/O): call it from an executor, not the event loop.
-        If the batch fails, its messages are decided one by one; one that fails alone
-        ``POISON_AFTER`` times (across the agent's retries) is refused ERREUR_TRAITEMENT, with
-        its bytes, and no longer blocks its partition. Otherwise the error is raised and the
-        agent retries the batch (an infrastructure failure: a database away)."""
+        With reading processes a large batch is decided in parts whose reading runs ahead (the
+        processes read the next parts while one is decided and stored); each part is decided as
+        a batch of its own. If a part fails, its messages are decided one by one; one that fails
+        alone ``POISON_AFTER`` times (across the agent's retries) is refused ERREUR_TRAITEMENT,
+        with its bytes, and no longer blocks its partition. Otherwise the error is raised and the
+        agent retries the whole batch (an infrastructure failure: a database away); the parts
+        already stored are then found again as duplicates, their receipts unchanged."""
         self._recharger_partenaires()
+        k = self.lecteur.morceaux(len(batch))
+        taille = -(-len(batch) // k)
+        parts = [batch[i:i + taille] for i in range(0, len(batch), taille)]
+        lectures = [self.lecteur.plus_tard(self._bruts(p)) for p in parts]
+        lot = Lot()
+        for part, lecture in zip(parts, lectures):
+            fait = self._handle_part(part, lecture)
+            lot.outcomes += fait.outcomes
+            lot.envois += fait.envois
+        return lot
+
+    def _handle_part(self, batch: list[Incoming], lecture) -> Lot:
         try:
-            lot = self._handle(batch)
+            lot = self._handle(batch, lecture())
             for inc in batch if self._echecs else []:
                 self._echecs.pop((inc.topic, inc.partition, inc.offset), None)
             return lot
@@ -125,8 +144,8 @@ class Processor:
             del self._echecs[(inc.topic, inc.partition, inc.offset)]
         return lot
 
-    def _handle(self, batch: list[Incoming]) -> Lot:
-        sources = self._sources(batch)
+    def _handle(self, batch: list[Incoming], lus: list | None = None) -> Lot:
+        sources = self._sources(batch, lus=lus)
         inscrits = {s.fait.cle for s in sources if s.fait and s.fait.type == "EleveInscrit"}
         parquees = self._sources_parquees(self.attente.parques(inscrits)) if inscrits else []
         sequence = ordonner(sources, parquees, self.app.existe)

@@ -146,3 +146,30 @@ def test_an_enrolment_correction_and_a_move_in_the_followup():
     s = suivi.evoluer(s, "MissionLocaleChangee", META, ev(siret="44000000000008",
                                                           date=date(2024, 10, 15)))
     assert (s["mission_locale"], s["conseiller"], s["date_accueil"]) == ("44000000000008", None, None)
+
+
+def test_the_days_each_alert_becomes_due():
+    """Start 09-02, planned end 12-31: no activity yet, so 21 days after the start (09-23), the
+    end 14 days before the planned end (12-17), no accueil 10 days after the start (09-12)."""
+    s = inscrit()
+    assert suivi.dates_d_alerte(s) == {
+        "alerte_activite_le": date(2024, 9, 23), "alerte_fin_le": date(2024, 12, 17),
+        "alerte_accueil_le": date(2024, 9, 12), "alerte_le": date(2024, 9, 12),
+        "faits_jusqu_au": date(2024, 9, 2)}
+    # the accueil of 09-05 clears the accueil alert and is an activity: 09-05 + 21 = 09-26
+    s = suivi.evoluer(s, "AccueilRealise", META, ev(siret="12345678901237", conseiller="c",
+                                                    date=date(2024, 9, 5)))
+    # a PFMP started 10-01, planned until 10-25: activity until its end, so 10-25 + 21 = 11-15;
+    # its start is the latest fact (10-01)
+    s = suivi.evoluer(s, "PfmpDebutee", META, ev(periode_id="p1", siret="12345678901237",
+                                                 date_debut=date(2024, 10, 1), date_fin_prevue=date(2024, 10, 25)))
+    assert suivi.dates_d_alerte(s) == {
+        "alerte_activite_le": date(2024, 11, 15), "alerte_fin_le": date(2024, 12, 17),
+        "alerte_accueil_le": None, "alerte_le": date(2024, 11, 15), "faits_jusqu_au": date(2024, 10, 1)}
+    # ended early, on 10-18: 10-18 + 21 = 11-08
+    s = suivi.evoluer(s, "PfmpTerminee", META, ev(periode_id="p1", date_fin=date(2024, 10, 18)))
+    assert suivi.dates_d_alerte(s)["alerte_activite_le"] == date(2024, 11, 8)
+    # from the latest fact on, the dates give the alerts of `alertes`
+    for jour, attendu in ((date(2024, 11, 7), []), (date(2024, 11, 8), ["SANS_ACTIVITE_21J"]),
+                          (date(2024, 12, 17), ["SANS_ACTIVITE_21J", "FIN_SOUS_15J"])):
+        assert suivi.alertes_datees(dict(s, **suivi.dates_d_alerte(s)), jour) == suivi.alertes(s, jour) == attendu

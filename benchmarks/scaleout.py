@@ -1,0 +1,112 @@
+"""Scale-out on PostgreSQL: the same backlog of enrolments taken by one `ambition ingest` worker,
+then by two in the same consumer group (the partner topics' partitions split between them).
+
+Each round starts the worker(s) on a fresh broker and a fresh PostgreSQL database, sends a
+few warm-up enrolments again and again until every worker has decided some (each holds
+partitions: the group is formed), then publishes the backlog and times from its first decision
+to its last (the sum of the workers' own /metrics counters). A group join takes seconds on the
+embedded broker (half the session timeout); timing it would measure the rebalance, not the
+workers. Rounds alternate one and two workers; the medians and their ratio are printed.
+
+The projection workers are not measured here: two of them on the same views do not split the
+events (each page is applied under a lock on the views' generation pointers, the other waits),
+so a second one is a hot standby, not more throughput (docs/fiabilite.md).
+"""
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from ambition.broker import EmbeddedBroker
+from ambition.config import Settings, load_topics
+from ambition.local import LocalPlatform
+from ambition.topics import create_topics
+
+from kafka import KafkaProducer
+
+from .ingest import _consumed, _drop, _pg_dsn, _port
+from .messages import enrolments
+
+WARM = 40  # warm-up enrolments: enough keys to reach every partition
+
+
+def run_one(n: int, workers: int) -> float:
+    """Decided messages per second of ``workers`` ingest workers on a backlog of ``n``."""
+    dsn = _pg_dsn()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            broker = EmbeddedBroker(_port(), log_path=Path(tmp) / "broker.log").start()
+            try:
+                ports = [_port() for _ in range(workers)]
+                env = {"AMBITION_KAFKA_BOOTSTRAP": broker.bootstrap, "AMBITION_VAR_DIR": f"{tmp}/var",
+                       "AMBITION_EVENT_STORE": dsn, "AMBITION_INGEST_METRICS_PORT": str(ports[0])}
+                settings = Settings(var_dir=Path(tmp) / "var", event_store=dsn,
+                                    kafka_bootstrap=broker.bootstrap)
+                create_topics(broker.bootstrap, load_topics())
+                lot = enrolments(settings, n + WARM)
+                warm, backlog = lot.messages[:WARM], lot.messages[WARM:]
+                producer = KafkaProducer(bootstrap_servers=broker.bootstrap, acks="all", linger_ms=20,
+                                         batch_size=256 * 1024)
+                topic = load_topics().lycee
+
+                def send(messages) -> None:
+                    for key, value, headers in messages:
+                        producer.send(topic, key=key, value=value, headers=headers)
+                    producer.flush()
+
+                platform = LocalPlatform(env, workers=("ingest",), log_dir=Path(tmp) / "log").start()
+                for i, port in enumerate(ports[1:], start=2):
+                    platform.add_instance(f"ingest-{i}", "ingest", AMBITION_INGEST_METRICS_PORT=str(port))
+                try:
+                    def decided() -> float:
+                        if platform.dead():
+                            raise RuntimeError(f"an ingest worker died, see {tmp}/log")
+                        return sum(_consumed(p) for p in ports)
+
+                    sent, deadline = 0, time.monotonic() + 180
+                    while not (all(_consumed(p) > 0 for p in ports) and decided() >= sent):
+                        if time.monotonic() > deadline:
+                            raise RuntimeError(f"the group never formed, see {tmp}/log")
+                        if decided() >= sent:  # again (duplicates), until every worker decides some
+                            send(warm)
+                            sent += len(warm)
+                        time.sleep(0.5)
+                    first = decided()
+                    send(backlog)
+                    while (debut := decided()) == first:
+                        time.sleep(0.02)
+                    started = time.perf_counter()
+                    while decided() < first + n:
+                        time.sleep(0.05)
+                    elapsed = time.perf_counter() - started
+                    counts = [_consumed(p) for p in ports]
+                finally:
+                    platform.stop()
+                    producer.close()
+            finally:
+                broker.stop()
+    finally:
+        _drop(dsn)
+    rate = (first + n - debut) / elapsed
+    print(f"  {workers} worker(s): {rate:,.0f} decided/s ({elapsed:.1f}s for {first + n - debut:.0f}; decided "
+          f"per worker {', '.join(f'{c:.0f}' for c in counts)})", flush=True)
+    return rate
+
+
+def main(n: int = 4000, rounds: int = 3) -> dict:
+    import os
+
+    print(f"scale-out on PostgreSQL: backlog of {n} enrolments on {load_topics().partitions} "
+          f"partitions, 1 then 2 ingest workers, {rounds} rounds; load average "
+          f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}, {os.cpu_count()} cores", flush=True)
+    un, deux = [], []
+    for _ in range(rounds):
+        un.append(run_one(n, 1))
+        deux.append(run_one(n, 2))
+    r = {"n": n, "un": statistics.median(un), "deux": statistics.median(deux)}
+    r["ratio"] = r["deux"] / r["un"]
+    print(f"  median: 1 worker {r['un']:,.0f}/s, 2 workers {r['deux']:,.0f}/s: "
+          f"ratio {r['ratio']:.2f}", flush=True)
+    return r
