@@ -17,7 +17,7 @@ from .regles import Invalide
 
 CHAMPS = ("ine", "nom", "prenom", "date_naissance", "accompagnement_handicap")
 VERSION_SCELLEE = 3  # EleveInscrit v3: identity sealed; v1 and v2 carried it in clear
-# (partner, sealed subject) whose parcours key a reader keeps (about 250 bytes each)
+# (partner, sealed subject) whose parcours key a reader keeps: about 450 bytes each, 45 MB full
 SUJETS_OUVERTS = 100_000
 REFERENCE = re.compile(r"parcours:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
 
