@@ -1,10 +1,8 @@
 """The Foquale / MLDS network's view: the solutions it proposed, and which are in progress."""
 from __future__ import annotations
 
-from sqlalchemy import (Column, Connection, Date, Integer, MetaData, String, Table, func, select,
-                        update)
+from sqlalchemy import Column, Connection, Date, Integer, MetaData, String, Table, func, select
 
-from .generations import upsert
 from .lot import Lot
 
 NAME = "foquale"
@@ -27,18 +25,19 @@ def define(md: MetaData, suffix: str) -> dict[str, Table]:
 
 def apply(conn: Connection, t, name: str, meta: dict, rec: dict, lot: Lot) -> None:
     s, pid, numero = t.solutions, str(meta["parcours_id"]), int(meta.get("numero") or 1)
-    if name == "SolutionProposee":
-        upsert(conn, s, [dict(parcours_id=pid, numero=numero, solution_id=rec["solution_id"],
-                              emetteur=meta["emetteur"], cle=rec["envelope"]["subject"],
-                              uai=meta["uai"], solution=rec["solution"], proposee_le=rec["date"],
-                              demarree_le=None, parcours_etat="OUVERT")])
+    if name == "SolutionProposee":  # a solution proposed again is replaced
+        lot.poser(s, dict(parcours_id=pid, numero=numero, solution_id=rec["solution_id"],
+                          emetteur=meta["emetteur"], cle=rec["envelope"]["subject"],
+                          uai=meta["uai"], solution=rec["solution"], proposee_le=rec["date"],
+                          demarree_le=None, parcours_etat="OUVERT"))
     elif name == "SolutionDemarree":
-        conn.execute(update(s).where(s.c.parcours_id == pid, s.c.numero == numero,
-                                     s.c.solution_id == rec["solution_id"])
-                     .values(demarree_le=rec["date"]))
+        row = lot.rangees(s, pid).get((numero, rec["solution_id"]))
+        if row is not None:
+            lot.poser(s, dict(row, demarree_le=rec["date"]))
     elif name == "ParcoursClos":
-        conn.execute(update(s).where(s.c.parcours_id == pid, s.c.numero == numero)
-                     .values(parcours_etat="CLOS"))
+        for (n, _), row in list(lot.rangees(s, pid).items()):
+            if n == numero:
+                lot.poser(s, dict(row, parcours_etat="CLOS"))
 
 
 def solutions(conn: Connection, t, emetteur: str, limit: int, offset: int,

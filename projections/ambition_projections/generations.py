@@ -77,6 +77,50 @@ def ecrire(conn: Connection, table: Table, rows: list[dict], existants: bool) ->
                         for r in rows])
 
 
+def _copy(conn: Connection, table: Table, nom: str, rows: list[dict]) -> None:
+    """Stream `rows` into the table named `nom`, which has `table`'s columns (``COPY``)."""
+    dialect, cols = conn.dialect, list(table.columns)
+    noms = [c.name for c in cols]
+    traitements = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in cols]
+    defauts = [c.default.arg if c.default is not None and c.default.is_scalar else None for c in cols]
+    quote = dialect.identifier_preparer.quote
+    sql = f"COPY {quote(nom)} ({', '.join(quote(n) for n in noms)}) FROM STDIN"
+    a_traiter = [(k, t) for k, t in enumerate(traitements) if t is not None]
+    with conn.connection.driver_connection.cursor() as cur, cur.copy(sql) as copy:
+        for r in rows:
+            valeurs = [r.get(n, d) for n, d in zip(noms, defauts)]
+            for k, t in a_traiter:
+                valeurs[k] = t(valeurs[k])
+            copy.write_row(valeurs)
+
+
+def copier(conn: Connection, table: Table, rows: list[dict], existants: bool = False) -> None:
+    """Write rows in bulk: on PostgreSQL new rows with one ``COPY`` (a stream, no statement a
+    row: what a rebuild writes into its new generation's empty tables), existing ones
+    (``existants``) copied into a temporary table and updated by primary key with one
+    ``UPDATE … FROM``; elsewhere with `ecrire`. Every column of the table is written, through
+    its type's own bind processing (JSON as SQLAlchemy serialises it); a key a row lacks takes
+    the column's scalar default, or NULL."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        ecrire(conn, table, rows, existants)
+        return
+    if not existants:
+        _copy(conn, table, table.name, rows)
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    cible, temp = quote(table.name), quote(f"maj_{table.name}")
+    keys = [c.name for c in table.primary_key.columns]
+    autres = [c.name for c in table.columns if c.name not in keys]
+    conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {temp} (LIKE {cible}) ON COMMIT DROP")
+    _copy(conn, table, f"maj_{table.name}", rows)
+    conn.exec_driver_sql(
+        f"UPDATE {cible} AS t SET {', '.join(f'{quote(c)} = m.{quote(c)}' for c in autres)} "
+        f"FROM {temp} AS m WHERE {' AND '.join(f't.{quote(k)} = m.{quote(k)}' for k in keys)}")
+    conn.exec_driver_sql(f"DROP TABLE {temp}")
+
+
 def courantes(conn: Connection) -> dict[str, int]:
     return dict(conn.execute(select(generations.c.projection, generations.c.generation)).all())
 

@@ -11,7 +11,7 @@ from sqlalchemy import (Column, Connection, Date, Integer, MetaData, String, Tab
                         distinct, func, select)
 
 from . import suivi
-from .generations import suivre, upsert
+from .generations import suivre
 from .lot import Lot
 from .tables import colonnes_suivi
 
@@ -65,22 +65,19 @@ def apply(conn: Connection, t, name: str, meta: dict, rec: dict, lot: Lot) -> No
             mission_locale=s["mission_locale"], conseiller=s["conseiller"],
             activite=rec["activite"], date=rec["date"]))
     elif name == "StageDebute":  # begun after the closure was decided: ends on its date
-        upsert(conn, t.stages, [dict(parcours_id=pid, numero=numero, periode_id=rec["periode_id"],
-                                     mission_locale=emetteur_ml, nature=rec["nature"],
-                                     siret=rec["siret"], date_debut=rec["date_debut"],
-                                     date_fin_prevue=rec["date_fin_prevue"],
-                                     date_fin=s["date_cloture"])])
+        lot.poser(t.stages, dict(parcours_id=pid, numero=numero, periode_id=rec["periode_id"],
+                                 mission_locale=emetteur_ml, nature=rec["nature"],
+                                 siret=rec["siret"], date_debut=rec["date_debut"],
+                                 date_fin_prevue=rec["date_fin_prevue"],
+                                 date_fin=s["date_cloture"]))
     elif name == "StageTermine":
-        st = t.stages
-        conn.execute(st.update().where(st.c.parcours_id == pid, st.c.numero == numero,
-                                       st.c.mission_locale == emetteur_ml,
-                                       st.c.periode_id == rec["periode_id"])
-                     .values(date_fin=rec["date_fin"]))
+        row = lot.rangees(t.stages, pid).get((numero, emetteur_ml, rec["periode_id"]))
+        if row is not None:
+            lot.poser(t.stages, dict(row, date_fin=rec["date_fin"]))
     elif name == "ParcoursClos":  # stages still open end on the closure date
-        st = t.stages
-        conn.execute(st.update().where(st.c.parcours_id == pid, st.c.numero == numero,
-                                       st.c.date_fin.is_(None))
-                     .values(date_fin=rec["date"]))
+        for (n, _, _), row in list(lot.rangees(t.stages, pid).items()):
+            if n == numero and row["date_fin"] is None:
+                lot.poser(t.stages, dict(row, date_fin=rec["date"]))
 
 
 def _garder_l_historique(conn: Connection, t, meta: dict, rec: dict, lot: Lot) -> None:
@@ -88,7 +85,7 @@ def _garder_l_historique(conn: Connection, t, meta: dict, rec: dict, lot: Lot) -
     pid, numero = str(meta["parcours_id"]), int(meta.get("numero") or 1)
     row = lot.rangees(t.jeunes, pid).get(numero)
     if row is not None and row["mission_locale"] == rec["ancienne_mission_locale"]:
-        upsert(conn, t.transferes, [dict(row, date_transfert=rec["date"], vers=rec["siret"])])
+        lot.poser(t.transferes, dict(row, date_transfert=rec["date"], vers=rec["siret"]))
 
 
 def portefeuille(conn: Connection, t, siret: str) -> list[dict]:

@@ -40,12 +40,14 @@ def create_tables(engine: Engine) -> None:
 
 
 def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int],
-              prudent: bool = False, carte: territoires.Carte | None = None) -> dict[str, int]:
+              prudent: bool = False, carte: territoires.Carte | None = None,
+              massif: bool = False) -> dict[str, int]:
     """Apply decoded domain events (in order) to the projections `cibles` (name -> generation).
     Returns how many each projection applied; events already tracked are skipped. Each view
     folds the events in one `Lot` (a read and a write a table). ``prudent``: each event in its
     own savepoint and `Lot`, and one that fails is parked (``erreurs``) and passed.
-    ``carte``: the territories (default: the configured ones, read once for these events)."""
+    ``carte``: the territories (default: the configured ones, read once for these events).
+    ``massif``: new rows written with ``COPY`` on PostgreSQL (a rebuild's large pages)."""
     carte = carte or territoires.carte()
     pids = {str(r["parcours"]["parcours_id"]) for r in records}
     applied = {}
@@ -56,7 +58,7 @@ def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int],
         vus = dict(conn.execute(select(s.c.parcours_id, s.c.version).where(s.c.parcours_id.in_(pids))).all())
         changed: dict[str, int] = {}
         known = set(vus)
-        lot = Lot(conn, pids, carte)
+        lot = Lot(conn, pids, carte, massif)
         for rec in records:
             meta = rec["parcours"]
             pid, version = str(meta["parcours_id"]), int(meta["version"])
@@ -76,10 +78,11 @@ def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int],
             vus[pid] = changed[pid] = version
             applied[name] = applied.get(name, 0) + 1
         lot.ecrire()
-        generations.ecrire(conn, s, [{"parcours_id": p, "version": v} for p, v in changed.items()
-                                     if p not in known], existants=False)
-        generations.ecrire(conn, s, [{"parcours_id": p, "version": v} for p, v in changed.items()
-                                     if p in known], existants=True)
+        ecrire = generations.copier if massif else generations.ecrire
+        ecrire(conn, s, [{"parcours_id": p, "version": v} for p, v in changed.items()
+                         if p not in known], existants=False)
+        ecrire(conn, s, [{"parcours_id": p, "version": v} for p, v in changed.items()
+                         if p in known], existants=True)
     return applied
 
 
