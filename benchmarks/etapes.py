@@ -72,11 +72,13 @@ class Etapes:
     processor: float
     parallele: float
     lecteurs: int
+    lire_cpu: float = 0.0  # read, per second of this process's CPU (what one free core does)
 
     def lignes(self) -> list[str]:
         p = self.plafond
         return [f"  {self.store:<10} ceiling (library alone)       {p:>9,.0f}/s",
-                f"  {self.store:<10} read (decode, verify, checks) {self.lire:>9,.0f}/s  {self.lire / p:6.0%} of the ceiling",
+                f"  {self.store:<10} read (decode, verify, checks) {self.lire:>9,.0f}/s  {self.lire / p:6.0%} of the ceiling"
+                f"  ({self.lire_cpu:,.0f} per CPU-second)",
                 f"  {self.store:<10} decide + store (traiter_lot)  {self.decider:>9,.0f}/s  {self.decider / p:6.0%} of the ceiling",
                 f"  {self.store:<10} Processor.handle (no broker)  {self.processor:>9,.0f}/s  {self.processor / p:6.0%} of the ceiling",
                 f"  {self.store:<10}   with {self.lecteurs} reading processes    {self.parallele:>9,.0f}/s  {self.parallele / p:6.0%} of the ceiling"]
@@ -98,7 +100,9 @@ def mesurer(store: str, store_de, n: int, rounds: int, settings: Settings, lot,
     from ambition.ingest.processor import Processor
     from ambition.bootstrap import env_du_store, make_app
 
-    registry, partners = Registry.load(settings.schemas_dir), PartnerDirectory.load(settings)
+    # each round reads with a partners directory of its own: a reader keeps the subjects it
+    # opened, and a rentrée upload brings each élève's subject once
+    registry = Registry.load(settings.schemas_dir)
     topic = settings.topics.lycee
     raw = lot.messages[:n]
     compteur = iter(range(10_000))
@@ -108,11 +112,15 @@ def mesurer(store: str, store_de, n: int, rounds: int, settings: Settings, lot,
 
     lus = []
 
+    cpu_lecture: list[float] = []
+
     def une_lecture() -> float:
         lus.clear()
-        started = time.perf_counter()
+        partners = PartnerDirectory.load(settings)
+        started, cpu = time.perf_counter(), time.process_time()
         for _, value, headers in raw:
             lus.append(lire("LYCEE", value, headers, registry, partners))
+        cpu_lecture.append(len(raw) / (time.process_time() - cpu))
         return len(raw) / (time.perf_counter() - started)
 
     def une_decision() -> float:
@@ -131,15 +139,19 @@ def mesurer(store: str, store_de, n: int, rounds: int, settings: Settings, lot,
         app.close()
         return rate
 
-    def un_processor(lecteur=None) -> float:
+    def un_processor(lecteurs: int = 0) -> float:
         s = store_de(next(compteur))
         app = make_app(s)
+        partners = PartnerDirectory.load(settings)
+        lecteur = LecteurParallele(settings, registry, partners, lecteurs) if lecteurs else None
         proc = Processor(s, app, registry, partners, lecteur=lecteur)
         batch = [Incoming(topic, 0, k, key, value, headers) for k, (key, value, headers) in enumerate(raw)]
         started = time.perf_counter()
         for k in range(0, len(batch), BATCH):
             proc.handle(batch[k:k + BATCH])
         rate = len(batch) / (time.perf_counter() - started)
+        if lecteur is not None:
+            lecteur.close()
         app.close()
         return rate
 
@@ -147,10 +159,6 @@ def mesurer(store: str, store_de, n: int, rounds: int, settings: Settings, lot,
     lecture = _median(une_lecture, rounds)
     decision = _median(une_decision, rounds)
     processor = _median(un_processor, rounds)
-    parallele = LecteurParallele(settings, registry, partners, lecteurs)
-    try:
-        avec_pool = _median(lambda: un_processor(parallele), rounds)
-    finally:
-        parallele.close()
+    avec_pool = _median(lambda: un_processor(lecteurs), rounds)
     p = statistics.median([p, _median(un_plafond, rounds)])  # the ceiling brackets the stages
-    return Etapes(store, p, lecture, decision, processor, avec_pool, lecteurs)
+    return Etapes(store, p, lecture, decision, processor, avec_pool, lecteurs, statistics.median(cpu_lecture))

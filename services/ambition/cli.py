@@ -43,13 +43,17 @@ def _ingest(args) -> int:
 
 def _relay(args) -> int:
     from . import metrics
+    from .bootstrap import make_app
     from .contracts.codec import Registry
     from .outbox import Relay
-    from .bootstrap import make_app
+    from .reconnect import Outage, retrying
 
     settings = Settings()
     metrics.serve(settings.relay_metrics_port)
-    relay = Relay(settings, make_app(settings), Registry.load(settings.schemas_dir))
+    # a store away at start is waited for like one away later
+    outage, registry = Outage("evenements"), Registry.load(settings.schemas_dir)
+    app = retrying(lambda: make_app(settings), outage)
+    relay = retrying(lambda: Relay(settings, app, registry), outage)
     signal.signal(signal.SIGTERM, lambda *_: relay.stop())
     signal.signal(signal.SIGINT, lambda *_: relay.stop())
     relay.run()
@@ -60,12 +64,16 @@ def _projections(args) -> int:
     from ambition_projections.runner import ProjectionWorker
 
     from . import metrics
+    from .bootstrap import make_app
     from .contracts.codec import Registry
+    from .reconnect import Outage, retrying
     from .sqlstore import read_engine
 
     settings = Settings()
     metrics.serve(settings.projection_metrics_port)
-    worker = ProjectionWorker(settings, read_engine(settings), Registry.load(settings.schemas_dir))
+    # a store away at start is waited for like one away later
+    app = retrying(lambda: make_app(settings), Outage("evenements"))
+    worker = ProjectionWorker(settings, read_engine(settings), Registry.load(settings.schemas_dir), app)
     signal.signal(signal.SIGINT, lambda *_: worker.stop())
     worker.run()
     return 0

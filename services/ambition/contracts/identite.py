@@ -17,6 +17,8 @@ from .regles import Invalide
 
 CHAMPS = ("ine", "nom", "prenom", "date_naissance", "accompagnement_handicap")
 VERSION_SCELLEE = 3  # EleveInscrit v3: identity sealed; v1 and v2 carried it in clear
+# (partner, sealed subject) whose parcours key a reader keeps: about 450 bytes each, 45 MB full
+SUJETS_OUVERTS = 100_000
 REFERENCE = re.compile(r"parcours:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
 
 
@@ -28,6 +30,12 @@ def adresse(subject: str, partner_id: str, partners) -> tuple[str | None, str | 
     if not est_scelle(subject):
         raise Invalide("SUJET_INVALIDE", "subject must be hpke1.<32 hex>.<sealed INE, base64url> or "
                                          "parcours:<parcours reference> (never the INE)")
+    memo, verrou = partners.cles_des_sujets, partners.cles_des_sujets_lock
+    with verrou:  # the same partner's same sealed subject opens to the same élève
+        cle = memo.get((partner_id, subject))
+        if cle is not None:
+            memo.move_to_end((partner_id, subject))
+            return cle, None
     try:
         ine = partners.ouvreur.ine_du_sujet(subject, partner_id)
     except Illisible as exc:
@@ -35,7 +43,12 @@ def adresse(subject: str, partner_id: str, partners) -> tuple[str | None, str | 
     if not ine_valide(ine):
         raise Invalide("SUJET_INVALIDE", "the sealed INE of the subject is not 10 of [0-9A-Z] then a letter "
                                          "(value not repeated: personal data)")
-    return cle_parcours(ine, partners.pseudonym_secret), None
+    cle = cle_parcours(ine, partners.pseudonym_secret)
+    with verrou:
+        memo[(partner_id, subject)] = cle
+        if len(memo) > SUJETS_OUVERTS:
+            memo.popitem(last=False)
+    return cle, None
 
 
 def ouvrir(scelle: bytes, partner_id: str, partners, cle: str | None) -> dict:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -67,6 +69,11 @@ class PartnerDirectory:
         self._partners = {p.id: p for p in partners}
         self.pseudonym_secret = pseudonym_secret
         self.ouvreur = ouvreur or Ouvreur([])
+        # the parcours key of each (partner, sealed subject) already opened: a partner may send an
+        # élève's subject sealed once for all its messages (the Python SDK does), which then
+        # need no HPKE opening; pseudonymous keys only, never an INE (``identite.adresse``)
+        self.cles_des_sujets: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self.cles_des_sujets_lock = threading.Lock()
 
     @classmethod
     def load(cls, settings: Settings) -> "PartnerDirectory":

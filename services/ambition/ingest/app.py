@@ -19,7 +19,7 @@ from ambition import metrics
 from ambition.accuses import registre
 from ambition.accuses.publication import publier
 from ambition.config import Settings
-from ambition.reconnect import Outage, unavailable
+from ambition.reconnect import Outage, retrying, unavailable
 
 from .messages import Incoming
 from .processor import Processor
@@ -64,8 +64,13 @@ def processor() -> Processor:
         from .lecture import lecteur
 
         registry, partners = Registry.load(settings.schemas_dir), PartnerDirectory.load(settings)
-        _processor = Processor(settings, make_app(settings), registry, partners,
-                               lecteur=lecteur(settings, registry, partners))
+        store = make_app(settings)
+        try:
+            _processor = Processor(settings, store, registry, partners,
+                                   lecteur=lecteur(settings, registry, partners))
+        except Exception:  # a store away at start: tried again whole, this one's pool closed
+            store.close()
+            raise
     return _processor
 
 
@@ -140,7 +145,9 @@ async def balayer():
 def main() -> None:
     from faust.worker import Worker
 
-    processor()  # open the store and load schemas before joining the group
     metrics.serve(settings.ingest_metrics_port)
+    # open the store and load schemas before joining the group; a store away at start is waited
+    # for like one away later (a worker restarted during a PostgreSQL restart must not exit)
+    retrying(processor, _outage)
     log.info("ingest metrics on http://127.0.0.1:%s/metrics", settings.ingest_metrics_port)
     Worker(app, loglevel="info").execute_from_commandline()
