@@ -40,26 +40,32 @@ class Journal:
             out.append((n.id, record))
         return out
 
-    def par_parcours(self, jusqu_a: int, page: int = 10_000) -> Iterator[list[dict]] | None:
+    def par_parcours(self, jusqu_a: int, page: int = 10_000, de: UUID | None = None,
+                     a: UUID | None = None) -> Iterator[list[dict]] | None:
         """The records of notifications 1 to `jusqu_a`, each parcours's events together and in
         version order (parcours after parcours), in pages of about `page` events that never
         split a parcours: what a view of each parcours needs, since no view folds one parcours
         with another. Read by key ranges (the store's primary key, parcours id then version),
-        so neither side holds the whole log. None when the store cannot (in memory)."""
+        so neither side holds the whole log. `de` and `a`: only the parcours whose id is in
+        [de, a) (PostgreSQL; a share of a parallel rebuild). None when the store cannot (in
+        memory)."""
         recorder = self.app.recorder
         if isinstance(recorder, PostgresApplicationRecorder):
             sql = SQL("SELECT originator_id, originator_version, topic, state FROM {}.{} "
                       "WHERE notification_id <= %s AND (originator_id, originator_version) > (%s, %s) "
+                      + ("AND originator_id < %s " if a else "") +
                       "ORDER BY originator_id, originator_version LIMIT %s").format(
                 Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
+            fin = [str(a)] if a else []
 
             def lire(apres: tuple, n: int) -> list:
                 with recorder.datastore.get_connection() as conn, conn.cursor() as cur:
-                    cur.execute(sql, [jusqu_a, *apres, n], prepare=True)
+                    cur.execute(sql, [jusqu_a, *apres, *fin, n], prepare=True)
                     return [(r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"]))
                             for r in cur.fetchall()]
-            debut = ("00000000-0000-0000-0000-000000000000", 0)
-        elif isinstance(recorder, SQLiteApplicationRecorder):
+            # from (de, version 0): every version of the parcours `de` itself is read
+            debut = (str(de or "00000000-0000-0000-0000-000000000000"), 0)
+        elif isinstance(recorder, SQLiteApplicationRecorder) and de is None and a is None:
             sql = (f"SELECT originator_id, originator_version, topic, state FROM "
                    f"{recorder.events_table_name} WHERE rowid <= ? AND (originator_id, originator_version) "
                    f"> (?, ?) ORDER BY originator_id, originator_version LIMIT ?")

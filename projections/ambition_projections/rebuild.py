@@ -9,10 +9,14 @@ points the views at the new generation, in one transaction.
 from __future__ import annotations
 
 import fcntl
+import multiprocessing
+import resource
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
+from uuid import UUID
 
+from eventsourcing.postgres import PostgresApplicationRecorder
 from sqlalchemy import Engine, text
 from tqdm import tqdm
 
@@ -63,24 +67,88 @@ def un_seul_rebuild(engine: Engine) -> Iterator[None]:
 #: events a page of the rebuild: each view folds them in memory, and writes the new rows with
 #: one COPY a table on PostgreSQL
 PAGE = 10_000
+#: events from which a rebuild on PostgreSQL shares the parcours between 2 processes
+PARALLELE_DES = 50_000
 
 
 def rebuild(engine: Engine, app, registry, noms: list[str] | None = None, progress: bool = True,
-            page: int = PAGE, massif: bool = True) -> dict:
+            page: int = PAGE, massif: bool = True, processus: int | None = None) -> dict:
     """Rebuild the views `noms` (default: all); returns their new generations and the position.
     ``massif``: new rows written with ``COPY`` on PostgreSQL and records taken from the mapper
     without the Avro round trip; False applies pages as the live worker does (a benchmark's
-    baseline)."""
+    baseline). ``processus``: with both stores on PostgreSQL, the parcours are shared among
+    that many processes by ranges of their ids (each reads, maps and folds its own), so the
+    rebuild uses as many cores; by default 2 from `PARALLELE_DES` events on (a process takes
+    seconds to start), else 1. The result holds the largest peak memory of a process
+    (``memoire_mib``: this one's, or a worker process's)."""
     noms = list(noms or VUES)
     unknown = [n for n in noms if n not in VUES]
     if unknown:
         raise ValueError(f"unknown view(s) {unknown}: choose among {', '.join(VUES)}")
     with un_seul_rebuild(engine):
-        return _rebuild(engine, app, registry, noms, progress, page, massif)
+        return _rebuild(engine, app, registry, noms, progress, page, massif, processus)
+
+
+def _tranche(url: str, app_cls, env: dict, registry, cibles: dict[str, int], carte, total: int,
+             page: int, de: UUID | None, a: UUID | None, file) -> None:
+    """A worker process of a parallel rebuild: the parcours whose id is in [de, a), every
+    notification up to `total`; reports each page applied, then its peak memory."""
+    from ambition.sqlstore import make_engine
+
+    try:
+        engine = make_engine(url)
+        app = app_cls(env=env, coffre=None)  # reads the log only: no identity
+        for records in Journal(app, registry, avro=False).par_parcours(total, page, de, a):
+            with engine.begin() as conn:
+                appliquer(conn, records, cibles, carte=carte, massif=True)
+            file.put(("page", len(records)))
+        engine.dispose()  # the application's pool goes with the process
+        file.put(("fin", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+    except BaseException as exc:  # the parent stops the rebuild, the new generation unserved
+        file.put(("erreur", f"{type(exc).__name__}: {exc}"))
+        raise
+
+
+def _en_parallele(engine: Engine, app, registry, cibles: dict[str, int], carte, total: int,
+                  page: int, processus: int, bar) -> tuple[int, float]:
+    """Apply notifications 1 to `total` in `processus` processes; returns the events applied
+    and the largest peak memory of a process (MiB)."""
+    ctx = multiprocessing.get_context("spawn")
+    file = ctx.Queue()
+    bornes = [None] + [UUID(int=k * 2 ** 128 // processus) for k in range(1, processus)] + [None]
+    url = engine.url.render_as_string(hide_password=False)
+    enfants = [ctx.Process(target=_tranche, daemon=True,
+                           args=(url, type(app), dict(app.env), registry, cibles, carte, total, page,
+                                 bornes[k], bornes[k + 1], file))
+               for k in range(processus)]
+    for p in enfants:
+        p.start()
+    replayed, memoire, finis = 0, 0.0, 0
+    try:
+        while finis < processus:
+            try:
+                quoi, valeur = file.get(timeout=5)
+            except Exception:  # nothing for a while: a worker that died without a word?
+                if any(p.exitcode not in (None, 0) for p in enfants):
+                    raise RuntimeError("a rebuild process died") from None
+                continue
+            if quoi == "page":
+                replayed += valeur
+                bar.update(valeur)
+            elif quoi == "fin":
+                finis, memoire = finis + 1, max(memoire, valeur)
+            else:
+                raise RuntimeError(f"a rebuild process failed: {valeur}")
+    finally:
+        for p in enfants:
+            if p.is_alive() and finis < processus:
+                p.terminate()
+            p.join()
+    return replayed, memoire
 
 
 def _rebuild(engine: Engine, app, registry, noms: list[str], progress: bool, page: int,
-             massif: bool) -> dict:
+             massif: bool, processus: int) -> dict:
     create_tables(engine)
     with engine.begin() as conn:
         courantes = generations.courantes(conn)
@@ -94,13 +162,22 @@ def _rebuild(engine: Engine, app, registry, noms: list[str], progress: bool, pag
         generations.creer(engine, vue, cibles[name])
     journal = Journal(app, registry, avro=not massif)
     carte = territoires.carte()  # read once for the whole rebuild
-    position, replayed = 0, 0
+    position, replayed, memoire = 0, 0, 0.0
     total = app.recorder.max_notification_id() or 0
-    # bulk: the log up to now read parcours after parcours (each parcours's rows written once);
-    # otherwise, or in memory, in notification order
+    # bulk: the log up to now read parcours after parcours (each parcours's rows written once),
+    # in several processes when both stores are PostgreSQL; otherwise, or in memory, in
+    # notification order
     pages = journal.par_parcours(total, page) if massif else None
+    if processus is None:
+        processus = 2 if total >= PARALLELE_DES else 1
+    parallele = (pages is not None and processus > 1 and engine.dialect.name == "postgresql"
+                 and isinstance(app.recorder, PostgresApplicationRecorder))
     with tqdm(total=total, desc=f"rebuild {', '.join(noms)}", unit="event", disable=not progress) as bar:
-        if pages is not None:
+        if parallele:
+            replayed, memoire = _en_parallele(engine, app, registry, cibles, carte, total, page,
+                                              processus, bar)
+            position = total
+        elif pages is not None:
             for records in pages:
                 with engine.begin() as conn:
                     appliquer(conn, records, cibles, carte=carte, massif=massif)
@@ -124,4 +201,6 @@ def _rebuild(engine: Engine, app, registry, noms: list[str], progress: bool, pag
     for name, gen in cibles.items():
         metrics.REBUILD_EVENTS.labels(name).inc(replayed)
         metrics.VIEW_GENERATION.labels(name).set(gen)
-    return {"generations": cibles, "position": position, "evenements": replayed}
+    memoire = max(memoire, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return {"generations": cibles, "position": position, "evenements": replayed,
+            "memoire_mib": memoire}
