@@ -14,10 +14,21 @@ import sys
 import tempfile
 from pathlib import Path
 
-NAMES = ("etapes", "ingest", "freshness", "psad", "scaleout", "rebuild")
+NAMES = ("etapes", "ingest", "freshness", "psad", "scaleout", "rebuild", "sdk")
 
 
-def _etapes(n: int, rounds: int) -> dict:
+def _sdk(settings, n: int, rounds: int):
+    """The partner SDK alone (``sdk``, also the start of ``etapes``): both mixes, one process
+    and an Atelier."""
+    from . import messages
+
+    sdk = messages.mesurer(settings, n, rounds)
+    print(f"the partner SDK building and signing, medians of {rounds} rounds:", flush=True)
+    print("\n".join(sdk.lignes()), flush=True)
+    return sdk
+
+
+def _etapes(n: int, rounds: int, seulement_sdk: bool = False) -> dict:
     from ambition.config import Settings
     from ambition.contracts.partners import demo_partners
 
@@ -28,9 +39,9 @@ def _etapes(n: int, rounds: int) -> dict:
     base = Path(tempfile.mkdtemp(prefix="ambition-bench-"))
     settings = Settings(var_dir=base / "partners")
     demo_partners(settings)
-    sdk = messages.mesurer(settings, n, rounds)
-    print(f"the partner SDK building and signing, medians of {rounds} rounds:", flush=True)
-    print("\n".join(sdk.lignes()), flush=True)
+    sdk = _sdk(settings, n, rounds)
+    if seulement_sdk:
+        return {"sdk": sdk}
     lot = messages.enrolments(settings, n)
     print(f"stages in this process, {n} enrolments, batches of {etapes.BATCH}, median of {rounds} rounds", flush=True)
     dsns: list[str] = []
@@ -89,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     r: dict = {}
     if "etapes" in names:
         r["etapes"] = _etapes(args.n, rounds)
+    elif "sdk" in names:
+        r["etapes"] = _etapes(args.n, rounds, seulement_sdk=True)
     if "ingest" in names:
         from . import ingest
         from .vues import rebuild_et_psad

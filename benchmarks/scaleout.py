@@ -61,8 +61,9 @@ def run_one(n: int, workers: int) -> float:
                     platform.add_instance(f"ingest-{i}", "ingest", AMBITION_INGEST_METRICS_PORT=str(port))
                 try:
                     def decided() -> float:
-                        if platform.dead():
-                            raise RuntimeError(f"an ingest worker died, see {tmp}/log")
+                        for name in platform.dead():
+                            tail = (Path(tmp) / "log" / f"{name}.log").read_text(errors="replace")[-3000:]
+                            raise RuntimeError(f"{name} died; its last log lines:\n{tail}")
                         return sum(_consumed(p) for p in ports)
 
                     sent, deadline = 0, time.monotonic() + 180

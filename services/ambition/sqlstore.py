@@ -5,6 +5,12 @@ from sqlalchemy import Engine, create_engine, event
 
 from .config import Settings
 
+#: PostgreSQL advisory lock held (for its transaction) while a process creates its tables:
+#: processes starting together on a new database (several processors, the relay, the API)
+#: would otherwise race to create the same ones, and all but one fail on a unique violation
+#: in the catalogue. The first creates them while the others wait, then find them there.
+VERROU_CREATION = 0x616D62_6174
+
 
 def sqlalchemy_url(dsn: str, default_sqlite) -> str:
     if not dsn:

@@ -24,7 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ambition.accuses import registre
 from ambition.config import Settings
-from ambition.sqlstore import make_engine, sqlalchemy_url
+from ambition.sqlstore import VERROU_CREATION, make_engine, sqlalchemy_url
 
 PARQUE, A_ENVOYER = "PARQUE", "A_ENVOYER"
 
@@ -70,8 +70,11 @@ class Attente:
     def __init__(self, settings: Settings, engine=None):
         self.engine = engine or make_engine(sqlalchemy_url(settings.event_store,
                                                            settings.var_dir / "event-store.sqlite"))
-        _meta.create_all(self.engine)
-        registre.creer(self.engine)
+        with self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(select(func.pg_advisory_xact_lock(VERROU_CREATION)))
+            _meta.create_all(conn)
+            registre.creer(conn)
 
     def _insert(self):
         dialect = self.engine.dialect.name

@@ -15,6 +15,8 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
+from ambition.sqlstore import VERROU_CREATION
+
 
 class PostgresIdentitesRecorder(PostgresApplicationRecorder):
     def __init__(self, datastore: PostgresDatastore, *,
@@ -29,6 +31,13 @@ class PostgresIdentitesRecorder(PostgresApplicationRecorder):
         self.sql_create_statements.append(SQL(
             "CREATE TABLE IF NOT EXISTS {}.{} (parcours_id uuid PRIMARY KEY, donnees bytea NOT NULL)"
         ).format(*self._table))
+
+    def create_table(self) -> None:
+        # the library creates its types and tables in transactions of its own: this one holds
+        # the creation lock (see sqlstore) around all of them, one process at a time
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(SQL("SELECT pg_advisory_xact_lock(%s)"), (VERROU_CREATION,))
+            super().create_table()
 
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
