@@ -4,9 +4,8 @@ Each rebuild runs in a process of its own, so its peak memory (``ru_maxrss``) is
 rebuild's alone. Two paths, on the same store:
 
 - bulk: what ``ambition rebuild`` does (the log read parcours after parcours in pages of
-  `rebuild.PAGE` events, shared among 2 processes, new rows with ``COPY``, the mapper's
-  records without the Avro round trip), and the same in one process (a process takes seconds
-  to start: 2 pay off on large logs only);
+  `rebuild.PAGE` events, new rows with ``COPY``, the mapper's records without the Avro round
+  trip), in one process (the default) and in 2 (``--processus 2``);
 - worker: the live projection worker's way of applying (the log in notification order,
   pages of 500, ``INSERT`` and ``UPDATE`` statements, every record through the Avro round
   trip), the baseline, measured on a smaller cohort (it is about ten times slower).

@@ -16,7 +16,7 @@ def _rebuild(args: argparse.Namespace) -> int:
     settings = Settings()
     try:
         done = rebuild(read_engine(settings), make_app(settings), Registry.load(settings.schemas_dir),
-                       args.projection or None)
+                       args.projection or None, processus=args.processus)
     except RebuildEnCours as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -33,4 +33,7 @@ def register(subparsers) -> None:
                               "serves the previous ones until the new ones are complete)")
     p.add_argument("--projection", action="append", choices=sorted(VUES), metavar="NAME",
                    help=f"view to rebuild (repeatable; default all): {', '.join(sorted(VUES))}")
+    p.add_argument("--processus", type=int, default=1, metavar="N",
+                   help="with the event store and the read store on PostgreSQL, share the parcours "
+                        "among N processes (default 1; more only with free cores)")
     p.set_defaults(func=_rebuild)

@@ -67,19 +67,18 @@ def un_seul_rebuild(engine: Engine) -> Iterator[None]:
 #: events a page of the rebuild: each view folds them in memory, and writes the new rows with
 #: one COPY a table on PostgreSQL
 PAGE = 10_000
-#: events from which a rebuild on PostgreSQL shares the parcours between 2 processes
-PARALLELE_DES = 50_000
 
 
 def rebuild(engine: Engine, app, registry, noms: list[str] | None = None, progress: bool = True,
-            page: int = PAGE, massif: bool = True, processus: int | None = None) -> dict:
+            page: int = PAGE, massif: bool = True, processus: int = 1) -> dict:
     """Rebuild the views `noms` (default: all); returns their new generations and the position.
     ``massif``: new rows written with ``COPY`` on PostgreSQL and records taken from the mapper
     without the Avro round trip; False applies pages as the live worker does (a benchmark's
     baseline). ``processus``: with both stores on PostgreSQL, the parcours are shared among
     that many processes by ranges of their ids (each reads, maps and folds its own), so the
-    rebuild uses as many cores; by default 2 from `PARALLELE_DES` events on (a process takes
-    seconds to start), else 1. The result holds the largest peak memory of a process
+    rebuild uses as many cores (`ambition rebuild --processus N`). One by default: on the
+    shared 2-core machine of the benchmarks, where the database needs the same cores, 2 were
+    not faster (docs/performance.md). The result holds the largest peak memory of a process
     (``memoire_mib``: this one's, or a worker process's)."""
     noms = list(noms or VUES)
     unknown = [n for n in noms if n not in VUES]
@@ -168,8 +167,6 @@ def _rebuild(engine: Engine, app, registry, noms: list[str], progress: bool, pag
     # in several processes when both stores are PostgreSQL; otherwise, or in memory, in
     # notification order
     pages = journal.par_parcours(total, page) if massif else None
-    if processus is None:
-        processus = 2 if total >= PARALLELE_DES else 1
     parallele = (pages is not None and processus > 1 and engine.dialect.name == "postgresql"
                  and isinstance(app.recorder, PostgresApplicationRecorder))
     with tqdm(total=total, desc=f"rebuild {', '.join(noms)}", unit="event", disable=not progress) as bar:
