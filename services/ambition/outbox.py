@@ -8,6 +8,7 @@ republishes: consumers deduplicate by (parcours id, version), which every messag
 from __future__ import annotations
 
 import logging
+import sys
 import time
 import uuid
 from collections import OrderedDict
@@ -56,11 +57,14 @@ class DomainEventMapper:
     parcours carries that parcours's own number and lycée.
 
     Only the ``retenus`` parcours seen last are kept in memory (least recently used first out):
-    a national cohort would otherwise keep every parcours ever relayed. An evicted parcours is
-    read again from its aggregate at the event's version, as after a restart.
+    the relay would otherwise keep every parcours ever relayed, year after year. The bound
+    holds a national cohort's parcours open at once (about 470 bytes each, 140 MB when full:
+    lycées' and missions locales' ids are shared strings, a parcours without an earlier one has
+    no history); an evicted parcours is read again from its aggregate at the event's version,
+    as after a restart.
     """
 
-    RETENUS = 20_000
+    RETENUS = 300_000
 
     def __init__(self, app, registry, retenus: int = RETENUS):
         self.app, self.registry, self.retenus = app, registry, retenus
@@ -75,26 +79,29 @@ class DomainEventMapper:
 
     def _parcours_meta(self, event, name: str) -> dict:
         pid = event.originator_id
-        if name == "EleveInscrit":
-            self._meta[pid] = {"cle": event.cle, "numero": event.numero, "uai": event.uai,
-                               "mission_locale": None, "anciens": {}}
+        if name == "EleveInscrit" and (event.numero or 1) == 1:
+            self._meta[pid] = {"cle": event.cle, "numero": 1, "uai": sys.intern(event.uai),
+                               "mission_locale": None, "anciens": None}
+        elif name == "EleveInscrit" and pid in self._meta:  # a new parcours: keep the earlier ones'
+            self._meta[pid].update(cle=event.cle, numero=event.numero, uai=sys.intern(event.uai),
+                                   mission_locale=None)
         elif pid not in self._meta:
             p = self.app.repository.get(pid, version=event.originator_version)
             self._meta[pid] = {"cle": p.cle, "numero": p.numero, "uai": p.uai,
                                "mission_locale": getattr(p, "mission_locale", None),
                                "anciens": {n: h.get("uai") for n, h in
-                                           getattr(p, "historique", {}).items()}}
+                                           getattr(p, "historique", {}).items()} or None}
+        meta = self._meta[pid]
         self._meta.move_to_end(pid)
         while len(self._meta) > self.retenus:
             self._meta.popitem(last=False)
-        meta = self._meta[pid]
         if name in ("AccueilRealise", "MissionLocaleChangee"):
-            meta["mission_locale"] = event.siret
+            meta["mission_locale"] = event.siret and sys.intern(event.siret)
         elif name == "ParcoursClos":
-            meta["anciens"][meta["numero"]] = meta["uai"]
+            meta["anciens"] = {**(meta["anciens"] or {}), meta["numero"]: meta["uai"]}
         numero = getattr(event, "numero", None) or meta["numero"]
         if numero != meta["numero"]:  # a correction of an earlier parcours
-            return dict(meta, numero=numero, uai=meta["anciens"].get(numero) or meta["uai"],
+            return dict(meta, numero=numero, uai=(meta["anciens"] or {}).get(numero) or meta["uai"],
                         mission_locale=None)
         return meta
 

@@ -55,3 +55,27 @@ def test_an_evicted_parcours_keeps_its_own_lycee_and_mission_locale():
 def test_the_mapper_holds_at_most_its_bound():
     _, mapper = _publies(retenus=2)
     assert len(mapper._meta) == 2
+
+
+def _second_parcours_puis_correction(retenus: int):
+    """Parcours 1 in lycée A closed by the bilan, parcours 2 in lycée B, then the mission locale
+    corrects the outcome of parcours 1: mapped in notification order."""
+    app = make_app(PERSISTENCE_MODULE="eventsourcing.popo")
+    faits = [fait("EleveInscrit"), fait("AccueilRealise"), fait("BilanRealise"),
+             fait("EleveInscrit", emetteur=LYCEE_B, uai=AUTRE_UAI, session_examen=2025,
+                  date_debut=date(2025, 9, 1), date_fin_prevue=date(2025, 12, 19)),
+             fait("IssueCorrigee", numero=1, issue="EMPLOI", date=date(2025, 9, 10))]
+    for f in faits:
+        assert app.traiter_lot([f])[0].statut == ACCEPTE, f.type
+    mapper = DomainEventMapper(app, Registry.load(Settings().schemas_dir), retenus=retenus)
+    return [(name.rsplit(".", 1)[1], r["parcours"]["numero"], r["parcours"]["uai"])
+            for name, r in (mapper.record(app.mapper.to_domain_event(n))
+                            for n in app.recorder.select_notifications(1, 100))]
+
+
+def test_a_correction_of_the_first_parcours_published_after_the_second_opened_names_its_lycee():
+    attendu = [("EleveInscrit", 1, UAI), ("AccueilRealise", 1, UAI), ("BilanRealise", 1, UAI),
+               ("ParcoursClos", 1, UAI), ("EleveInscrit", 2, AUTRE_UAI), ("IssueCorrigee", 1, UAI)]
+    assert _second_parcours_puis_correction(retenus=10) == attendu
+    # the same when the relay restarted in between (nothing of the parcours in memory)
+    assert _second_parcours_puis_correction(retenus=0)[-1] == ("IssueCorrigee", 1, UAI)
