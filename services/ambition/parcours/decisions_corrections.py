@@ -40,7 +40,8 @@ def _numero_courant(p: Parcours, fait: Fait) -> None:
 
 def inscription_corrigee(p: Parcours, fait: Fait) -> None:
     """The lycée corrects planned end, référent or rights of the current parcours; a new planned
-    end obeys DUREE_MAX_4_MOIS and keeps every recorded fact inside the parcours."""
+    end obeys DUREE_MAX_4_MOIS, keeps every recorded fact inside the parcours and the days
+    already planned in enterprise within 2/3 of the new duration (PFMP_DEUX_TIERS)."""
     f = fait.payload
     _numero_courant(p, fait)
     exiger(p.ouvert, f"parcours {p.numero} is closed: its enrolment data can no longer change")
@@ -49,6 +50,7 @@ def inscription_corrigee(p: Parcours, fait: Fait) -> None:
     regles.duree_max_4_mois(p.date_debut, fin)
     bornes = [x["date_fin"] for x in p.periodes.values()] + [p.dernier_fait, f["date"]]
     regles.dans_le_parcours("a fact already recorded", max(bornes), p.date_debut, fin)
+    regles.pfmp_deux_tiers(p.jours_en_entreprise, 0, p.date_debut, fin)
     champs = {c: getattr(p, c) if f.get(c) is None else f[c]
               for c in ("referent", "boursier", "interne", "fonds_sociaux")}
     p.inscription_corrigee(**commun(fait), date=f["date"], date_fin_prevue=fin, motif=f["motif"],

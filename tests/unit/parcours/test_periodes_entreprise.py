@@ -68,3 +68,17 @@ def test_DUREE_MAX_4_MOIS_refuse_une_pfmp_qui_finit_apres_le_parcours(etant_donn
 def test_FAIT_INVALIDE_refuse_la_fin_d_une_periode_inconnue(etant_donne, quand):
     etant_donne(fait("EleveInscrit"))
     refuse(quand(fait("PfmpTerminee", periode_id="inconnue")), "FAIT_INVALIDE")
+
+
+def test_PFMP_DEUX_TIERS_refuse_une_fin_prevue_avancee_qui_ferait_depasser_les_deux_tiers(
+        etant_donne, quand):
+    """The 2/3 bound holds on the planned duration: a lycée's correction that shortens the
+    parcours below what is already planned in enterprise is refused, with the figures."""
+    etant_donne(fait("EleveInscrit", **PARCOURS_84_JOURS),
+                fait("PfmpDebutee", date_debut=date(2024, 9, 2), date_fin_prevue=date(2024, 10, 1)))
+    # 30 days in enterprise: a parcours of 44 days allows 29, one of 45 days allows 30
+    r = quand(fait("InscriptionCorrigee", date=date(2024, 9, 10), date_fin_prevue=date(2024, 10, 15)))
+    refuse(r, "PFMP_DEUX_TIERS")
+    assert r.message == ("PFMP_DEUX_TIERS: 30 days of PFMP/stage would exceed 2/3 of the 44-day "
+                         "parcours (29 days)")
+    accepte(quand(fait("InscriptionCorrigee", date=date(2024, 9, 10), date_fin_prevue=date(2024, 10, 16))))
