@@ -76,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seconds", type=float, help="freshness: measured duration (default 15, --full 60)")
     p.add_argument("--backlog", type=int, help="ingest: enrolments in the backlog (default 6000, --full 20000)")
     p.add_argument("--rounds", type=int, help="stages: rounds, the median kept (default 3, --full 5)")
+    p.add_argument("--ingest-workers", type=int, default=1,
+                   help="freshness: ingest workers in the consumer group (default 1)")
     p.add_argument("--readers", type=int, default=0,
                    help="ingest, freshness: AMBITION_INGEST_READERS of the worker (default 0: "
                         "read in its own process, the shipped default)")
@@ -112,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         from . import freshness
 
         print()
-        r["freshness"] = freshness.run(rate=args.rate, seconds=seconds, readers=args.readers)
+        r["freshness"] = freshness.run(rate=args.rate, seconds=seconds, readers=args.readers,
+                                       ingest=args.ingest_workers)
     if "psad" in names:
         from . import psad
 
