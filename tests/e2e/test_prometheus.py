@@ -68,7 +68,9 @@ def scraped(tmp_path_factory):
 
 
 def query(url: str, expr: str) -> list:
-    body = httpx.get(f"{url}/api/v1/query", params={"query": expr}, timeout=10).json()
+    reponse = httpx.get(f"{url}/api/v1/query", params={"query": expr}, timeout=10)
+    reponse.raise_for_status()  # 503 while Prometheus starts: `wait_until` asks again
+    body = reponse.json()
     assert body["status"] == "success", (expr, body)
     return body["data"]["result"]
 
