@@ -9,14 +9,18 @@ import time
 from functools import lru_cache
 from uuid import UUID
 
+import psycopg
+import sqlalchemy.exc
+from eventsourcing import persistence
 from fastapi import FastAPI, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from ambition import metrics
 from ambition.config import Settings
+from ambition.reconnect import unavailable
 from ambition.contracts import http as catalogue_http
 from ambition.sqlstore import read_engine
 from ambition_projections.runner import create_tables
@@ -24,6 +28,8 @@ from ambition_projections.runner import create_tables
 from . import bac_a_sable, flux, journal, partenaires, psad, vues
 from .debit import Debit
 from .jetons import Jetons
+
+RETRY_AFTER_INDISPONIBLE = 2  # seconds: a store restarting is usually back within a few
 
 
 def create_app(settings: Settings | None = None, jetons: Jetons | None = None) -> FastAPI:
@@ -69,6 +75,20 @@ def create_app(settings: Settings | None = None, jetons: Jetons | None = None) -
     api.state.oublier = lambda pid: parcours_app().oublier_parcours(UUID(pid))  # lycée, DPO
 
     journal.preparer(engine)
+
+    async def magasin_absent(request: Request, exc: Exception):
+        """A store that does not answer (PostgreSQL restarting, its pool reconnecting) is a
+        503 with Retry-After, which clients wait out, not a 500; any other error stays one."""
+        if not unavailable(exc):
+            raise exc
+        return JSONResponse({"detail": "a store of the platform does not answer for now: retry "
+                                       "after the delay given"},
+                            status_code=503, headers={"Retry-After": str(RETRY_AFTER_INDISPONIBLE)})
+
+    for erreur in (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError,
+                   psycopg.OperationalError, psycopg.InterfaceError,
+                   persistence.OperationalError, persistence.InterfaceError):
+        api.add_exception_handler(erreur, magasin_absent)
 
     @api.middleware("http")
     async def count(request: Request, call_next):

@@ -12,17 +12,19 @@ from typing import Callable, Iterator
 
 import httpx
 
-#: longest pause asked by a 429's Retry-After that the SDK honours before asking again
+#: longest pause asked by a Retry-After (429, 503) that the SDK honours before asking again
 ATTENTE_MAX = 60.0
+#: the API's statuses that say "ask again later": past the rate limit, a store restarting
+A_REDEMANDER = (429, 503)
 
 
 def obtenir(http: httpx.Client, url: str, *, dormir: Callable[[float], None] = time.sleep,
             **kwargs) -> httpx.Response:
-    """GET ``url``; past the API's rate limit (429) wait what ``Retry-After`` says, then ask
-    again. Any other error status raises."""
+    """GET ``url``; past the API's rate limit (429) or while one of its stores restarts (503),
+    wait what ``Retry-After`` says, then ask again. Any other error status raises."""
     while True:
         r = http.get(url, **kwargs)
-        if r.status_code != 429:
+        if r.status_code not in A_REDEMANDER:
             r.raise_for_status()
             return r
         try:
