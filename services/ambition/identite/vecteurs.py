@@ -3,7 +3,7 @@
 open them to the documented plaintexts. The catalogue's examples use them too."""
 from __future__ import annotations
 
-from importlib.resources import files
+from .scellement import CLE_DE_TEST, Ouvreur
 
 PARTENAIRE = "lycee:0753268V"
 #: subject addressing the synthetic élève of the examples (the INE sealed, partner pseudonym first)
@@ -15,6 +15,6 @@ IDENTITE_HEX = (
     "cdc4739362d797565c871f5008d5bacd20bd58285929f062f8d99f8aba4eb63901971d0633fc727063c6170026f517"
     "04c743cd81d7672d242979404c2e6d3e6340f08c4a0086bebc4ab0f01da8f74d6a7351fe7c4649a00e87f1b7302658"
     "12aeba77a85f8bf7bcaac97e5e82486bcb379eb9992bd06fe8dedd077daf")
-#: the plaintext sealed in ``IDENTITE_HEX``, byte for byte: a synthetic élève kept in a data file
-#: beside this module (no identity is written in code)
-IDENTITE_CLAIRE = (files(__package__) / "vecteur_identite.json").read_bytes()
+#: the plaintext sealed in ``IDENTITE_HEX``, byte for byte: a synthetic élève, read by opening the
+#: vector with the TEST key, so that no identity is written in code or in a data file
+IDENTITE_CLAIRE = Ouvreur([CLE_DE_TEST]).ouvrir(bytes.fromhex(IDENTITE_HEX), PARTENAIRE)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
+import string
 import uuid
 from datetime import date, datetime, timezone
 from importlib.resources import files
@@ -23,9 +25,13 @@ SIRET_ML = "12345678901237"
 AUTRE_SIRET_ML = "44000000000008"
 SIRET_ENTREPRISE = "75000000000000"
 CLE = "0123456789abcdef0123456789abcdef"
-#: the synthetic élève of the examples (INE, names, birth date), kept in a data file beside this
+#: the synthetic élève of the examples (names, birth date), kept in a data file beside this
 #: module: no identity is written in code
 ELEVE: dict[str, str] = json.loads((files(__package__) / "eleve_synthetique.json").read_text("utf-8"))
+#: its INE, drawn from a fixed seed as the simulators draw theirs (no INE is written in code)
+_tirage = random.Random("ambition-eleve-des-exemples")
+ELEVE["ine"] = ("".join(_tirage.choices(string.digits + string.ascii_uppercase, k=10))
+                + _tirage.choice(string.ascii_uppercase))
 
 EMETTEURS = {
     LYCEE: Emetteur(LYCEE, UAI, f"lycee:{UAI}"),

@@ -19,7 +19,7 @@ from ambition.config import Settings
 from ambition.parcours import Parcours
 from ambition.parcours.exemples import fait
 
-INE = "1234567890A"  # the enrolment of ambition.parcours.exemples
+INE = "RBTGGW1UCXZ"  # the enrolment of ambition.parcours.exemples (drawn from its seed)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -75,7 +75,7 @@ def test_un_parcours_complet_survit_au_redemarrage(apps, settings):
     relue = apps()
     p = relue.parcours(faits[0].cle)
     assert (p.version, p.issue, p.ouvert, p.jours_en_entreprise) == (18, "EMPLOI", False, 50)
-    assert relue.identite(faits[0].cle)["ine"] == "1234567890A"
+    assert relue.identite(faits[0].cle)["ine"] == "RBTGGW1UCXZ"  # the example élève
     assert [r.statut for r in relue.traiter_lot(faits[:2])] == ["DOUBLON", "DOUBLON"]
     conflit = replace(faits[3], empreinte="autre")
     assert relue.traiter_lot([conflit])[0].code == "DOUBLON_CONFLICTUEL"
