@@ -99,7 +99,7 @@ def _tranche(url: str, app_cls, env: dict, registry, cibles: dict[str, int], car
         app = app_cls(env=env, coffre=None)  # reads the log only: no identity
         for records in Journal(app, registry, avro=False).par_parcours(total, page, de, a):
             with engine.begin() as conn:
-                appliquer(conn, records, cibles, carte=carte, massif=True)
+                appliquer(conn, records, cibles, carte=carte, massif=True, vierges=True)
             file.put(("page", len(records)))
         engine.dispose()  # the application's pool goes with the process
         file.put(("fin", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
@@ -175,9 +175,9 @@ def _rebuild(engine: Engine, app, registry, noms: list[str], progress: bool, pag
                                               processus, bar)
             position = total
         elif pages is not None:
-            for records in pages:
+            for records in pages:  # whole parcours, none of them in the new generation yet
                 with engine.begin() as conn:
-                    appliquer(conn, records, cibles, carte=carte, massif=massif)
+                    appliquer(conn, records, cibles, carte=carte, massif=massif, vierges=True)
                 bar.update(len(records))
                 replayed += len(records)
             position = total

@@ -41,13 +41,15 @@ def create_tables(engine: Engine) -> None:
 
 def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int],
               prudent: bool = False, carte: territoires.Carte | None = None,
-              massif: bool = False) -> dict[str, int]:
+              massif: bool = False, vierges: bool = False) -> dict[str, int]:
     """Apply decoded domain events (in order) to the projections `cibles` (name -> generation).
     Returns how many each projection applied; events already tracked are skipped. Each view
     folds the events in one `Lot` (a read and a write a table). ``prudent``: each event in its
     own savepoint and `Lot`, and one that fails is parked (``erreurs``) and passed.
     ``carte``: the territories (default: the configured ones, read once for these events).
-    ``massif``: new rows written with ``COPY`` on PostgreSQL (a rebuild's large pages)."""
+    ``massif``: new rows written with ``COPY`` on PostgreSQL (a rebuild's large pages).
+    ``vierges``: the projections hold nothing yet of these records' parcours (a rebuild's page
+    of whole parcours into its new generation): nothing is read back (tracking, rows)."""
     carte = carte or territoires.carte()
     pids = {str(r["parcours"]["parcours_id"]) for r in records}
     applied = {}
@@ -55,10 +57,11 @@ def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int],
         vue = VUES[name]
         t = generations.tables(vue, gen)
         s = t.suivi
-        vus = dict(conn.execute(select(s.c.parcours_id, s.c.version).where(s.c.parcours_id.in_(pids))).all())
+        vus = {} if vierges else dict(conn.execute(
+            select(s.c.parcours_id, s.c.version).where(s.c.parcours_id.in_(pids))).all())
         changed: dict[str, int] = {}
         known = set(vus)
-        lot = Lot(conn, pids, carte, massif)
+        lot = Lot(conn, pids, carte, massif, vierge=vierges)
         for rec in records:
             meta = rec["parcours"]
             pid, version = str(meta["parcours_id"]), int(meta["version"])
