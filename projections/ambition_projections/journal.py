@@ -14,6 +14,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from psycopg.sql import SQL, Identifier
 
+from ambition.decodage import Decodeur
 from ambition.outbox import DomainEventMapper
 
 
@@ -24,6 +25,7 @@ class Journal:
         already what the decoding gives, which the tests check for every event type)."""
         self.app, self.registry, self.avro = app, registry, avro
         self.mapper = DomainEventMapper(app, registry)
+        self.decodeur = Decodeur(app.mapper)  # the library's events, the state parsed by orjson
 
     def lire(self, depuis: int, page: int = 500) -> list[tuple[int, dict]]:
         """(notification id, record) of up to `page` notifications from id `depuis` on.
@@ -31,7 +33,7 @@ class Journal:
         recorder locks the table while it inserts; a rolled-back insert leaves a gap, never
         a late arrival."""
         out = []
-        vers_evenement, vers_record = self.app.mapper.to_domain_event, self.mapper.record
+        vers_evenement, vers_record = self.decodeur, self.mapper.record
         registry = self.registry
         for n in self.app.recorder.select_notifications(depuis, page):
             fullname, record = vers_record(vers_evenement(n))
@@ -82,7 +84,7 @@ class Journal:
         return self._par_parcours(lire, debut, page)
 
     def _par_parcours(self, lire, apres: tuple, page: int) -> Iterator[list[dict]]:
-        vers_evenement, vers_record = self.app.mapper.to_domain_event, self.mapper.record
+        vers_evenement, vers_record = self.decodeur, self.mapper.record
         registry, n = self.registry, page
         while True:
             rows = lire(apres, n)

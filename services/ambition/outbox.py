@@ -108,30 +108,31 @@ class DomainEventMapper:
     def record(self, event) -> tuple[str, dict]:
         name = type(event).__name__
         fullname = f"ambition.parcours.{name}"
-        attrs = {k: _plain(v) for k, v in vars(event).items()}
+        attrs = vars(event)  # read only; each value taken is made plain (`_plain`)
         meta = self._parcours_meta(event, name)
         ts = attrs.get("timestamp")
         when = ts if isinstance(ts, datetime) else datetime.now(timezone.utc)
+        pid = str(event.originator_id)
         record = {
             "envelope": {
-                "event_id": domain_event_id(event.originator_id, event.originator_version),
+                "event_id": domain_event_id(pid, event.originator_version),
                 "source": "ambition", "type": fullname,
                 "time": when.replace(microsecond=when.microsecond // 1000 * 1000),
                 "subject": meta["cle"],
             },
             "parcours": {
-                "parcours_id": str(event.originator_id), "version": event.originator_version,
+                "parcours_id": pid, "version": event.originator_version,
                 "numero": meta["numero"], "uai": meta["uai"], "mission_locale": meta["mission_locale"],
-                "origine_event_id": attrs.get("origine_event_id"),
-                "emetteur": attrs.get("emetteur") or "ambition",
+                "origine_event_id": _plain(attrs.get("origine_event_id")),
+                "emetteur": _plain(attrs.get("emetteur")) or "ambition",
             },
         }
         for field in self.fields(fullname):
             if field not in record and field in attrs:
-                record[field] = list(attrs[field]) if isinstance(attrs[field], tuple) \
-                    else attrs[field]
+                value = _plain(attrs[field])
+                record[field] = list(value) if isinstance(value, tuple) else value
             elif field in DERIVED:
-                record[field] = DERIVED[field](attrs)
+                record[field] = DERIVED[field]({k: _plain(v) for k, v in attrs.items()})
         return fullname, record
 
 
