@@ -16,7 +16,8 @@ import time
 from datetime import datetime, timezone
 from types import ModuleType, SimpleNamespace
 
-from sqlalchemy import (Column, Connection, DateTime, Engine, Integer, MetaData, String, Table,
+import orjson
+from sqlalchemy import (JSON, Column, Connection, DateTime, Engine, Integer, MetaData, String, Table,
                         bindparam, inspect, select, update)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
@@ -77,11 +78,27 @@ def ecrire(conn: Connection, table: Table, rows: list[dict], existants: bool) ->
                         for r in rows])
 
 
+def _json_rapide(traitement):
+    """A JSON column's bind processing, with orjson for a dict or a list (the same JSON value
+    as SQLAlchemy's ``json.dumps``, compact); anything else, or what orjson will not take (a
+    key that is not a string, a date), as SQLAlchemy does."""
+    def traiter(value):
+        if type(value) in (dict, list):
+            try:
+                return orjson.dumps(value, option=orjson.OPT_PASSTHROUGH_DATETIME).decode()
+            except TypeError:
+                pass
+        return traitement(value)
+    return traiter
+
+
 def _copy(conn: Connection, table: Table, nom: str, rows: list[dict]) -> None:
     """Stream `rows` into the table named `nom`, which has `table`'s columns (``COPY``)."""
     dialect, cols = conn.dialect, list(table.columns)
     noms = [c.name for c in cols]
     traitements = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in cols]
+    traitements = [_json_rapide(t) if t is not None and isinstance(c.type, JSON) else t
+                   for c, t in zip(cols, traitements)]
     defauts = [c.default.arg if c.default is not None and c.default.is_scalar else None for c in cols]
     quote = dialect.identifier_preparer.quote
     sql = f"COPY {quote(nom)} ({', '.join(quote(n) for n in noms)}) FROM STDIN"
@@ -205,13 +222,17 @@ def suivre(lot, table: Table, name: str, meta: dict, rec: dict, derivees=None, *
     """Fold one domain event into the follow-up rows of the élève in `table`, one per parcours
     number (see `suivi.evoluer_eleve`), kept in the `lot.Lot` of the events being applied;
     `extra` are the view's own columns of the event's parcours; `derivees(row)`, if given,
-    returns columns computed from each changed row. Returns that parcours's row."""
+    returns columns computed from each changed row (from each row as its last event left it,
+    when the `Lot` is ``vierge``: nothing reads them meanwhile). Returns that parcours's row."""
     pid, numero = str(meta["parcours_id"]), int(meta.get("numero") or 1)
     changes = evoluer_eleve(lot.rangees(table, pid), name, meta, rec)
     for n, s in changes.items():
         if n == numero:
             s.update(extra)
         if derivees is not None:
-            s.update(derivees(s))
+            if lot.vierge:  # computed once, on the rows as the page leaves them
+                lot.deriver(table, derivees)
+            else:
+                s.update(derivees(s))
         lot.poser(table, s)
     return changes.get(numero)

@@ -12,6 +12,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 from ambition.decodage import Decodeur
@@ -61,10 +62,9 @@ class Journal:
             fin = [str(a)] if a else []
 
             def lire(apres: tuple, n: int) -> list:
-                with recorder.datastore.get_connection() as conn, conn.cursor() as cur:
+                with recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
                     cur.execute(sql, [jusqu_a, *apres, *fin, n], prepare=True)
-                    return [(r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"]))
-                            for r in cur.fetchall()]
+                    return [(pid, version, topic, bytes(state)) for pid, version, topic, state in cur.fetchall()]
             # from (de, version 0): every version of the parcours `de` itself is read
             debut = (str(de or "00000000-0000-0000-0000-000000000000"), 0)
         elif isinstance(recorder, SQLiteApplicationRecorder) and de is None and a is None:

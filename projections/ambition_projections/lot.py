@@ -33,6 +33,7 @@ class Lot:
         self._en_base: dict[str, set[tuple]] = {}  # the keys read from the database
         self._poses: dict[str, dict[tuple, dict]] = {}  # the rows to write back
         self._ajouts: dict[str, list[dict]] = {}  # rows only inserted
+        self._derivees: dict[str, object] = {}  # table -> columns computed from each row written
 
     def _reste(self, nom: str, row: dict):
         """The primary key after ``parcours_id``: the parcours number alone, or a tuple."""
@@ -69,6 +70,11 @@ class Lot:
         self._rangees[nom].setdefault(key[0], {})[key[1]] = row
         self._poses[nom][key] = row
 
+    def deriver(self, table: Table, derivees) -> None:
+        """``vierge`` only: the columns ``derivees(row)`` returns are added to each row of
+        `table` when it is written, as the page's events left it."""
+        self._derivees[table.name] = derivees
+
     def ajouter(self, table: Table, row: dict) -> None:
         """A row only ever inserted (its key is new), written by `ecrire`."""
         self._tables[table.name] = table
@@ -80,10 +86,12 @@ class Lot:
         ecrire_ = copier if self.massif else ecrire
         for nom, poses in self._poses.items():
             table, en_base = self._tables[nom], self._en_base[nom]
-            if self.vierge:  # every row is new: narrowed to the table's columns now
-                cols = self._colonnes[nom][0]
-                ecrire_(self.conn, table, [{c: r.get(c) for c in cols} for r in poses.values()],
-                        existants=False)
+            if self.vierge:  # every row is new: derived columns added, narrowed to the table's now
+                cols, derivees = self._colonnes[nom][0], self._derivees.get(nom)
+                rows = poses.values() if derivees is None else [{**r, **derivees(r)} for r in poses.values()]
+                if not (self.massif and self.conn.dialect.name == "postgresql"):  # COPY takes its columns
+                    rows = [{c: r.get(c) for c in cols} for r in rows]
+                ecrire_(self.conn, table, list(rows), existants=False)
                 poses.clear()
                 continue
             ecrire_(self.conn, table, [r for k, r in poses.items() if k not in en_base], existants=False)

@@ -51,7 +51,10 @@ def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int],
     ``vierges``: the projections hold nothing yet of these records' parcours (a rebuild's page
     of whole parcours into its new generation): nothing is read back (tracking, rows)."""
     carte = carte or territoires.carte()
-    pids = {str(r["parcours"]["parcours_id"]) for r in records}
+    # each record's parcours, version and type, read once for every projection
+    entetes = [(str(m["parcours_id"]), int(m["version"]), r["envelope"]["type"].rsplit(".", 1)[-1], m, r)
+               for r in records for m in (r["parcours"],)]
+    pids = {e[0] for e in entetes}
     applied = {}
     for name, gen in cibles.items():
         vue = VUES[name]
@@ -62,14 +65,12 @@ def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int],
         changed: dict[str, int] = {}
         known = set(vus)
         lot = Lot(conn, pids, carte, massif, vierge=vierges)
-        for rec in records:
-            meta = rec["parcours"]
-            pid, version = str(meta["parcours_id"]), int(meta["version"])
+        apply, n = vue.apply, 0
+        for pid, version, type_, meta, rec in entetes:
             if vus.get(pid, 0) >= version:
                 continue
-            type_ = rec["envelope"]["type"].rsplit(".", 1)[-1]
             if not prudent:
-                vue.apply(conn, t, type_, meta, rec, lot)
+                apply(conn, t, type_, meta, rec, lot)
             else:
                 try:
                     with conn.begin_nested():
@@ -79,7 +80,9 @@ def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int],
                 except Exception as exc:  # this view cannot apply it: parked, the view goes on
                     erreurs.garer(conn, name, type_, meta, exc)
             vus[pid] = changed[pid] = version
-            applied[name] = applied.get(name, 0) + 1
+            n += 1
+        if n:
+            applied[name] = n
         lot.ecrire()
         ecrire = generations.copier if massif else generations.ecrire
         ecrire(conn, s, [{"parcours_id": p, "version": v} for p, v in changed.items()
