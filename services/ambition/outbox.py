@@ -7,6 +7,7 @@ republishes: consumers deduplicate by (parcours id, version), which every messag
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import sys
 import time
@@ -32,9 +33,19 @@ positions = Table("outbox_position", _meta, Column("name", String(50), primary_k
 DOMAIN_NS = uuid.UUID("6b1d0c1e-8f0a-4b8e-9a39-2f3c8f6f7a10")
 
 
+_DOMAIN_NS = DOMAIN_NS.bytes
+
+
 def domain_event_id(parcours_id, version: int) -> str:
-    """Stable id of a domain event: the same stored event always gets the same id."""
-    return str(uuid.uuid5(DOMAIN_NS, f"{parcours_id}:{version}"))
+    """Stable id of a domain event: the same stored event always gets the same id, the name-based
+    UUID (version 5, RFC 4122) of "<parcours id>:<version>" in `DOMAIN_NS`, as
+    ``uuid.uuid5`` makes it, written without its two intermediate UUID objects (a rebuild
+    makes one an event)."""
+    h = bytearray(hashlib.sha1(_DOMAIN_NS + f"{parcours_id}:{version}".encode()).digest()[:16])
+    h[6] = (h[6] & 0x0F) | 0x50  # version 5
+    h[8] = (h[8] & 0x3F) | 0x80  # the RFC 4122 variant
+    x = h.hex()
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
 
 
 def _plain(value):
