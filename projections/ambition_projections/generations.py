@@ -218,6 +218,27 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class Plis:
+    """The follow-up fold of a page's events (`suivi.evoluer_eleve`), done once for every view
+    that keeps it, when those views start from no row of the page's parcours (a ``vierge``
+    `Lot`) and so apply the same events: each keeps part of the same state, and a column it
+    drops never changes the ones it keeps."""
+
+    def __init__(self):
+        self._changes: dict[tuple[str, int], dict[int, dict]] = {}
+        self._etats: dict[str, dict[int, dict]] = {}  # élève -> parcours number -> full state
+
+    def evoluer(self, pid: str, name: str, meta: dict, rec: dict) -> dict[int, dict]:
+        """The states the event changed (shared: read only)."""
+        cle = (pid, meta["version"])
+        changes = self._changes.get(cle)
+        if changes is None:
+            rangees = self._etats.setdefault(pid, {})
+            changes = self._changes[cle] = evoluer_eleve(rangees, name, meta, rec)
+            rangees.update(changes)
+        return changes
+
+
 def suivre(lot, table: Table, name: str, meta: dict, rec: dict, derivees=None, **extra) -> dict | None:
     """Fold one domain event into the follow-up rows of the élève in `table`, one per parcours
     number (see `suivi.evoluer_eleve`), kept in the `lot.Lot` of the events being applied;
@@ -225,6 +246,18 @@ def suivre(lot, table: Table, name: str, meta: dict, rec: dict, derivees=None, *
     returns columns computed from each changed row (from each row as its last event left it,
     when the `Lot` is ``vierge``: nothing reads them meanwhile). Returns that parcours's row."""
     pid, numero = str(meta["parcours_id"]), int(meta.get("numero") or 1)
+    if lot.plis is not None:  # the fold shared by the views; their rows, new dicts, add their columns
+        rangees, out = lot.rangees(table, pid), None
+        for n, s in lot.plis.evoluer(pid, name, meta, rec).items():
+            if extra:
+                avant = rangees.get(n)
+                s = {**s, **extra} if n == numero else s if avant is None else {**avant, **s}
+            if derivees is not None:
+                lot.deriver(table, derivees)
+            lot.poser(table, s)
+            if n == numero:
+                out = s
+        return out
     changes = evoluer_eleve(lot.rangees(table, pid), name, meta, rec)
     for n, s in changes.items():
         if n == numero:

@@ -18,15 +18,17 @@ from .territoires import Carte
 
 class Lot:
     def __init__(self, conn: Connection, pids, carte: Carte, massif: bool = False,
-                 vierge: bool = False):
+                 vierge: bool = False, plis=None):
         """``massif``: rows are written with `generations.copier` (``COPY`` on PostgreSQL),
         for a rebuild's large pages into its new generation's tables. ``vierge``: the tables
         hold no row of these élèves yet (a rebuild's page of whole parcours into its new
         generation), so nothing is read, and the rows kept are narrowed to their table's
         columns once, when written, not at every `poser` (the folds only read the columns
-        they write, so the extra keys a row carries meanwhile change nothing)."""
+        they write, so the extra keys a row carries meanwhile change nothing). ``plis``: with
+        ``vierge``, the `generations.Plis` the views of these events share (their follow-up
+        fold done once)."""
         self.conn, self.carte, self._pids, self.massif = conn, carte, sorted(set(pids)), massif
-        self.vierge = vierge
+        self.vierge, self.plis = vierge, plis if vierge else None
         self._tables: dict[str, Table] = {}
         self._colonnes: dict[str, tuple[list[str], list[str]]] = {}  # table -> columns, key after parcours_id
         self._rangees: dict[str, dict[str, dict]] = {}  # table -> élève -> rest of the key -> row

@@ -56,6 +56,7 @@ def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int],
                for r in records for m in (r["parcours"],)]
     pids = {e[0] for e in entetes}
     applied = {}
+    plis = generations.Plis() if vierges else None  # every view applies every event
     for name, gen in cibles.items():
         vue = VUES[name]
         t = generations.tables(vue, gen)
@@ -64,7 +65,7 @@ def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int],
             select(s.c.parcours_id, s.c.version).where(s.c.parcours_id.in_(pids))).all())
         changed: dict[str, int] = {}
         known = set(vus)
-        lot = Lot(conn, pids, carte, massif, vierge=vierges)
+        lot = Lot(conn, pids, carte, massif, vierge=vierges, plis=plis)
         apply, n = vue.apply, 0
         for pid, version, type_, meta, rec in entetes:
             if vus.get(pid, 0) >= version:
