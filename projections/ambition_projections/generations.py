@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from types import ModuleType, SimpleNamespace
 
 import orjson
-from sqlalchemy import (JSON, Column, Connection, DateTime, Engine, Integer, MetaData, String, Table,
+from sqlalchemy import (JSON, Boolean, Column, Connection, DateTime, Engine, Integer, MetaData, String, Table,
                         bindparam, inspect, select, update)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
@@ -92,12 +92,21 @@ def _json_rapide(traitement):
     return traiter
 
 
+def _booleen_rapide(traitement):
+    """A boolean column's bind processing: True, False and None as they are (what SQLAlchemy
+    gives them on a database with booleans), anything else through it."""
+    def traiter(value):
+        return value if value is None or value is True or value is False else traitement(value)
+    return traiter
+
+
 def _copy(conn: Connection, table: Table, nom: str, rows: list[dict]) -> None:
     """Stream `rows` into the table named `nom`, which has `table`'s columns (``COPY``)."""
     dialect, cols = conn.dialect, list(table.columns)
     noms = [c.name for c in cols]
     traitements = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in cols]
-    traitements = [_json_rapide(t) if t is not None and isinstance(c.type, JSON) else t
+    traitements = [_json_rapide(t) if t is not None and isinstance(c.type, JSON)
+                   else _booleen_rapide(t) if t is not None and isinstance(c.type, Boolean) else t
                    for c, t in zip(cols, traitements)]
     defauts = [c.default.arg if c.default is not None and c.default.is_scalar else None for c in cols]
     quote = dialect.identifier_preparer.quote

@@ -67,7 +67,11 @@ def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int],
         known = set(vus)
         lot = Lot(conn, pids, carte, massif, vierge=vierges, plis=plis)
         apply, n = vue.apply, 0
-        for pid, version, type_, meta, rec in entetes:
+        if vierges and not prudent:  # every event new to the view (a parcours's in version order)
+            for _, _, type_, meta, rec in entetes:
+                apply(conn, t, type_, meta, rec, lot)
+            changed, n = {e[0]: e[1] for e in entetes}, len(entetes)
+        for pid, version, type_, meta, rec in entetes if not (vierges and not prudent) else ():
             if vus.get(pid, 0) >= version:
                 continue
             if not prudent:
