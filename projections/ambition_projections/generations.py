@@ -63,6 +63,23 @@ def upsert(conn: Connection, table: Table, rows: list[dict], remplacer: bool = T
                  else stmt.on_conflict_do_nothing(index_elements=keys), rows)
 
 
+def additionner(conn: Connection, table: Table, rows: list[dict]) -> None:
+    """Add each row's values (the columns outside the primary key) to those of its key, a
+    missing key inserted (counts kept by deltas; SQLite and PostgreSQL)."""
+    if not rows:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    keys = [c.name for c in table.primary_key.columns]
+    conn.execute(stmt.on_conflict_do_update(
+        index_elements=keys, set_={c.name: c + stmt.excluded[c.name] for c in table.columns if c.name not in keys}),
+        rows)
+    # a key whose values all came back to 0 goes (as if counted anew: no row of zeros)
+    conn.execute(table.delete().where(*(table.c[k] == bindparam(f"k_{k}") for k in keys),
+                                      *(c == 0 for c in table.columns if c.name not in keys)),
+                 [{f"k_{k}": r[k] for k in keys} for r in rows])
+
+
 def ecrire(conn: Connection, table: Table, rows: list[dict], existants: bool) -> None:
     """Insert new rows, or update existing ones by primary key: plain statements, which
     SQLAlchemy compiles once (an upsert is recompiled on every call)."""
@@ -179,12 +196,16 @@ def preparer(engine: Engine, vues) -> None:
                 known = courantes(conn)
             for vue in vues:
                 gen = known.get(vue.NAME, 1)
-                creer(engine, vue, gen)
+                t = creer(engine, vue, gen)
                 if vue.NAME not in known:
                     with engine.begin() as conn:
                         upsert(conn, generations, [dict(projection=vue.NAME, generation=gen,
                                                         position=None, depuis=_now())],
                                remplacer=False)
+                if hasattr(vue, "verifier_comptes"):  # counts new beside existing rows
+                    with engine.begin() as conn:
+                        verrouiller(conn)  # no page of the worker meanwhile
+                        vue.verifier_comptes(conn, t)
             return
         except (IntegrityError, ProgrammingError, OperationalError):
             if attempt == 5:
