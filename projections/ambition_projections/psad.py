@@ -9,11 +9,13 @@ or an outcome FORMATION, EMPLOI or PARCOURS_INSERTION.
 """
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from datetime import date
 
 from sqlalchemy import (Column, Connection, Date, Index, Integer, MetaData, String, Table, and_, func,
                         or_, select)
+from sqlalchemy.exc import DBAPIError
 
 from ambition.parcours.droits import ISSUES, ISSUES_AVEC_SOLUTION, ISSUES_BILAN
 
@@ -24,6 +26,7 @@ from .tables import colonnes_suivi
 from .tables import refus as vue_refus
 from .territoires import carte as carte_configuree
 
+log = logging.getLogger(__name__)
 NAME = "psad"
 ISSUES_SOLUTION = ISSUES_AVEC_SOLUTION  # the domain's list
 NATIONAL = None  # scope of a national coordinator: every territory
@@ -154,7 +157,7 @@ def recompter(conn: Connection, t) -> None:
     cols = [p.c[c] for c in ("territoire", "uai", "mission_locale", "issue", "etat", "solution_demarree_le",
                              "depassement_deux_tiers", "date_accueil", "pacea", "date_debut",
                              "date_cloture", "faits_jusqu_au", "alerte_le")]
-    for s in conn.execution_options(yield_per=10_000).execute(select(*cols)).mappings():
+    for s in conn.execute(select(*cols).execution_options(yield_per=10_000)).mappings():
         for table, cle, valeurs in contributions(t, s):
             d = totaux[table.name]
             acc = d.get(cle)
@@ -175,7 +178,12 @@ def verifier_comptes(conn: Connection, t) -> None:
     the only case."""
     if (conn.execute(select(t.parcours.c.parcours_id).limit(1)).first() is not None
             and conn.execute(select(t.comptes.c.uai).limit(1)).first() is None):
-        recompter(conn, t)
+        try:
+            with conn.begin_nested():
+                recompter(conn, t)
+        except DBAPIError as exc:  # rows older still (no alert dates): the rebuild counts them
+            log.warning("the PSAD counts could not be filled from the rows (%s): run "
+                        "`ambition rebuild --projection psad`", type(exc).__name__)
 
 
 def _where(p, territoire_: str | None, uai: str | None, ml: str | None,
