@@ -102,9 +102,10 @@ def apply(conn: Connection, t, name: str, meta: dict, rec: dict, lot: Lot) -> No
         return
     for numero, s in lot.rangees(t.parcours, pid).items():
         if avant.get(numero) is not s:  # a changed row: the old one's counts out, the new one's in
-            for table, cle, valeurs in contributions(t, avant.get(numero)):
+            sortent, entrent = set(contributions(t, avant.get(numero))), set(contributions(t, s))
+            for table, cle, valeurs in sortent - entrent:
                 lot.compter(table, cle, valeurs, -1)
-            for table, cle, valeurs in contributions(t, s):
+            for table, cle, valeurs in entrent - sortent:
                 lot.compter(table, cle, valeurs, 1)
 
 
