@@ -11,12 +11,13 @@ domain refuses a fact dated after its declaration, CHRONOLOGIE), so every alert 
 read from the alert dates. Nothing identifying: random parcours ids.
 
 Then the synthesis as the API runs it (`psad.synthese` on one connection, national, and for
-the largest territory), timed `requetes` times each (200: the p99 is the second slowest): p50 and p99. "After" reads
-the counts the projection keeps (`psad.contributions`, counted here by `psad.recompter` as a rebuild does);
-"balayage" the same requests from the rows (one grouped scan of the covering indexes, the
-synthesis before those counts); "before" the first synthesis (`benchmarks.psad_avant`: every
-open parcours read and its alerts evaluated in Python), fewer times (it is slow). All on the
-same rows, in the same run; the three must give the same figures, which is checked.
+the largest territory), timed `requetes` times each (200: the p99 is the second slowest): p50
+and p99. "After" reads the counts the projection keeps (`psad.contributions`, counted here by
+`psad.recompter` as a rebuild does); "balayage" the same requests from the rows (one grouped
+scan of the covering indexes, the synthesis before those counts); "before" the first
+synthesis (`benchmarks.psad_avant`: every open parcours read and its alerts evaluated in
+Python), fewer times (it is slow). All on the same rows, in the same run; the three must give
+the same figures, which is checked.
 """
 from __future__ import annotations
 
