@@ -61,8 +61,8 @@ def define(md: MetaData, suffix: str) -> dict[str, Table]:
         "comptes": Table(
             f"vue_psad_comptes{suffix}", md,
             Column("territoire", String(60), primary_key=True),
-            Column("uai", String(8), primary_key=True),
-            Column("mission_locale", String(14), primary_key=True),  # '' when none
+            Column("portee", String(3), primary_key=True),  # uai | ml: by lycée, by mission locale
+            Column("ident", String(14), primary_key=True),
             *(Column(c, Integer, nullable=False) for c in COMPTES)),
         # parcours by duration (days), by month of entry, by month of closure and outcome
         "histogrammes": Table(
@@ -72,13 +72,13 @@ def define(md: MetaData, suffix: str) -> dict[str, Table]:
             Column("cle", String(40), primary_key=True),  # days | YYYY-MM | YYYY-MM outcome
             Column("n", Integer, nullable=False)),
         # the young people at risk: +1 the day a parcours becomes at risk by its alert dates,
-        # -1 the day it closes, by lycée and by mission locale, added up by year, by month and
-        # by day, so that those at risk on a day are the years before it, the months of its
-        # year before it and the days of its month up to it (`_risque_par_comptes`)
+        # -1 the day it closes, by lycée and by mission locale, added up by year, by month, by
+        # ten days of a month (from the 1st, 11th, 21st) and by day, so that those at risk on a
+        # day are a few sums before it and its last days (`_risque_par_comptes`)
         "risque": Table(
             f"vue_psad_risque{suffix}", md,
-            Column("niveau", String(1), primary_key=True),  # A (year) | M (month) | J (day)
-            Column("debut", Date, primary_key=True),  # the year's, month's or day's first day
+            Column("niveau", String(1), primary_key=True),  # A (year) | M (month) | D (ten days) | J (day)
+            Column("debut", Date, primary_key=True),  # the year's, month's, ten days' first day, or the day
             Column("territoire", String(60), primary_key=True),
             Column("portee", String(3), primary_key=True),  # uai | ml
             Column("ident", String(14), primary_key=True),
@@ -88,7 +88,7 @@ def define(md: MetaData, suffix: str) -> dict[str, Table]:
     }
 
 
-#: what `comptes` counts for each group (territory, lycée, mission locale), in its columns' order
+#: what `comptes` counts for each lycée and each mission locale of a territory, in its columns' order
 ISSUES_COLONNES = tuple(f"issue_{i.lower()}" for i in ISSUES)
 COMPTES = ("entrees", "ouverts", "avec_solution", "deux_tiers", "accueil", "pacea_ou_solution",
            "issue_autre", *ISSUES_COLONNES)
@@ -113,6 +113,11 @@ def _mois(jour: date) -> str:
     return f"{jour.year:04d}-{jour.month:02d}"
 
 
+def _dizaine(jour: date) -> date:
+    """The first day of the jour's ten days: the 1st, 11th or 21st (to the month's end)."""
+    return jour.replace(day=min(21, (jour.day - 1) // 10 * 10 + 1))
+
+
 def jour_a_risque(s: dict) -> date:
     """From this day on (until its closure) the parcours counts among the young people at risk
     read from its alert dates: its alerts due, every fact dated before (`_a_risque_date`)."""
@@ -130,8 +135,10 @@ def contributions(t, s: dict | None) -> list[tuple]:
                s["depassement_deux_tiers"] is True, s["date_accueil"] is not None,
                s["pacea"] is True or demarree, issue is not None and issue not in ISSUES,
                *(issue == i for i in ISSUES))
-    out = [(t.comptes, (ter, uai, ml or ""), tuple(int(v) for v in comptes)),
-           (t.histogrammes, (ter, "entree", _mois(s["date_debut"])), (1,))]
+    comptes = tuple(int(v) for v in comptes)
+    portees = [("uai", uai)] + ([("ml", ml)] if ml else [])
+    out = [(t.comptes, (ter, portee, ident), comptes) for portee, ident in portees]
+    out.append((t.histogrammes, (ter, "entree", _mois(s["date_debut"])), (1,)))
     cloture = s["date_cloture"]
     if cloture is not None:
         out.append((t.histogrammes, (ter, "duree", str((cloture - s["date_debut"]).days + 1)), (1,)))
@@ -139,10 +146,9 @@ def contributions(t, s: dict | None) -> list[tuple]:
             out.append((t.histogrammes, (ter, "cloture", f"{_mois(cloture)} {issue}"), (1,)))
     debut = jour_a_risque(s)
     if cloture is None or cloture > debut:
-        portees = [("uai", uai)] + ([("ml", ml)] if ml else [])
         for jour, signe in [(debut, 1)] + ([(cloture, -1)] if cloture is not None else []):
             for niveau, premier in (("A", jour.replace(month=1, day=1)), ("M", jour.replace(day=1)),
-                                    ("J", jour)):
+                                    ("D", _dizaine(jour)), ("J", jour)):
                 out += [(t.risque, (niveau, premier, ter, portee, ident), (signe,))
                         for portee, ident in portees]
     return out
@@ -178,7 +184,7 @@ def verifier_comptes(conn: Connection, t) -> None:
     the rows once. Any row of the view is counted in `comptes`, so rows without counts are
     the only case."""
     if (conn.execute(select(t.parcours.c.parcours_id).limit(1)).first() is not None
-            and conn.execute(select(t.comptes.c.uai).limit(1)).first() is None):
+            and conn.execute(select(t.comptes.c.ident).limit(1)).first() is None):
         try:
             with conn.begin_nested():
                 recompter(conn, t)
@@ -371,42 +377,42 @@ def _par_balayage(conn: Connection, p, as_of: date, where: list) -> tuple[list, 
 
 
 def _par_comptes(conn: Connection, t, as_of: date, territoire_: str | None) -> tuple[list, dict, dict, bool]:
-    """The counts of `synthese` from the counts the projection keeps (`contributions`): those
-    by lycée and by mission locale added up in SQL, the young people at risk from their days
-    (`_risque_par_comptes`)."""
+    """The counts of `synthese` from the counts the projection keeps (`contributions`): by
+    lycée and by mission locale added up over the territories, the young people at risk from
+    their days (`_risque_par_comptes`)."""
     c = t.comptes
     where = [c.c.territoire == territoire_] if territoire_ else []
-    sommes = [func.sum(c.c[k]) for k in COMPTES]
+    rows = conn.execute(select(c.c.portee, c.c.ident, *(func.sum(c.c[k]) for k in COMPTES))
+                        .where(*where).group_by(c.c.portee, c.c.ident)).all()
     risque = _risque_par_comptes(conn, t, as_of, territoire_)
     par: dict[str, dict[str, list]] = {"uai": {}, "mission_locale": {}}
     totals, issues, autres = [0] * 7, dict.fromkeys(ISSUES, 0), False
-    for key, col, portee in (("uai", c.c.uai, "uai"), ("mission_locale", c.c.mission_locale, "ml")):
-        rows = conn.execute(select(col, *sommes).where(*where).group_by(col)).all()
-        a_risque = risque[portee]
-        for ident, n, ouverts, avec, depasse, accueil, pacea, autre, *par_issue in rows:
-            if not n or not ident:  # counts back to 0 (the rows left), or no mission locale
-                continue
-            r = a_risque.get(ident, 0)
-            par[key][ident] = [n, ouverts, avec, r, {i: k for i, k in zip(ISSUES, par_issue) if k}]
-            if key == "uai":  # every row has a lycée: the totals are the lycées'
-                for k, v in enumerate((n, ouverts, avec, r, depasse, accueil, pacea)):
-                    totals[k] += v
-                for i, k in zip(ISSUES, par_issue):
-                    issues[i] += k
-                autres = autres or autre > 0
+    for portee, ident, n, ouverts, avec, depasse, accueil, pacea, autre, *par_issue in rows:
+        if not n:  # counts back to 0: the rows left
+            continue
+        r = risque[portee].get(ident, 0)
+        par["uai" if portee == "uai" else "mission_locale"][ident] = [
+            n, ouverts, avec, r, {i: k for i, k in zip(ISSUES, par_issue) if k}]
+        if portee == "uai":  # every row has a lycée: the totals are the lycées'
+            for k, v in enumerate((n, ouverts, avec, r, depasse, accueil, pacea)):
+                totals[k] += v
+            for i, k in zip(ISSUES, par_issue):
+                issues[i] += k
+            autres = autres or autre > 0
     return totals, issues, par, autres
 
 
 def _risque_par_comptes(conn: Connection, t, as_of: date, territoire_: str | None) -> dict[str, dict]:
     """The young people at risk on `as_of` by their alert dates, by lycée and by mission locale
     ({"uai": {uai: n}, "ml": {siret: n}}): what became at risk minus what closed, up to that
-    day: the years before its year, the months of its year before its month, the days of its
-    month up to it."""
+    day: the years before its year, the months of its year before its month, the ten days of
+    its month before its own ten, and the days of these up to it."""
     r = t.risque
-    annee, mois = as_of.replace(month=1, day=1), as_of.replace(day=1)
+    annee, mois, dizaine = as_of.replace(month=1, day=1), as_of.replace(day=1), _dizaine(as_of)
     jours = or_(and_(r.c.niveau == "A", r.c.debut < annee),
                 and_(r.c.niveau == "M", r.c.debut >= annee, r.c.debut < mois),
-                and_(r.c.niveau == "J", r.c.debut >= mois, r.c.debut <= as_of))
+                and_(r.c.niveau == "D", r.c.debut >= mois, r.c.debut < dizaine),
+                and_(r.c.niveau == "J", r.c.debut >= dizaine, r.c.debut <= as_of))
     where = [jours] + ([r.c.territoire == territoire_] if territoire_ else [])
     out: dict[str, dict] = {"uai": {}, "ml": {}}
     for portee, ident, n in conn.execute(select(r.c.portee, r.c.ident, func.sum(r.c.n)).where(*where)
