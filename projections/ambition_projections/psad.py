@@ -14,7 +14,7 @@ from collections import Counter
 from datetime import date
 
 from sqlalchemy import (Column, Connection, Date, Index, Integer, MetaData, String, Table, and_, func,
-                        or_, select)
+                        or_, select, union_all)
 from sqlalchemy.exc import DBAPIError
 
 from ambition.parcours.droits import ISSUES, ISSUES_AVEC_SOLUTION, ISSUES_BILAN
@@ -409,14 +409,17 @@ def _risque_par_comptes(conn: Connection, t, as_of: date, territoire_: str | Non
     its month before its own ten, and the days of these up to it."""
     r = t.risque
     annee, mois, dizaine = as_of.replace(month=1, day=1), as_of.replace(day=1), _dizaine(as_of)
-    jours = or_(and_(r.c.niveau == "A", r.c.debut < annee),
-                and_(r.c.niveau == "M", r.c.debut >= annee, r.c.debut < mois),
-                and_(r.c.niveau == "D", r.c.debut >= mois, r.c.debut < dizaine),
-                and_(r.c.niveau == "J", r.c.debut >= dizaine, r.c.debut <= as_of))
-    where = [jours] + ([r.c.territoire == territoire_] if territoire_ else [])
+    dans = [r.c.territoire == territoire_] if territoire_ else []
+    # one range of the key a level, each read from the covering index alone on PostgreSQL
+    # (their OR in one WHERE reads the table too: twice as long)
+    jours = union_all(*(select(r.c.portee, r.c.ident, r.c.n).where(r.c.niveau == niveau, *depuis, *dans)
+                        for niveau, depuis in (("A", [r.c.debut < annee]),
+                                               ("M", [r.c.debut >= annee, r.c.debut < mois]),
+                                               ("D", [r.c.debut >= mois, r.c.debut < dizaine]),
+                                               ("J", [r.c.debut >= dizaine, r.c.debut <= as_of])))).subquery()
     out: dict[str, dict] = {"uai": {}, "ml": {}}
-    for portee, ident, n in conn.execute(select(r.c.portee, r.c.ident, func.sum(r.c.n)).where(*where)
-                                         .group_by(r.c.portee, r.c.ident)):
+    for portee, ident, n in conn.execute(select(jours.c.portee, jours.c.ident, func.sum(jours.c.n))
+                                         .group_by(jours.c.portee, jours.c.ident)):
         if n:
             out[portee][ident] = int(n)
     return out
