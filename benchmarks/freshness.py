@@ -10,6 +10,7 @@ visible: latency = that moment minus its publish time. The first seconds (warm-u
 """
 from __future__ import annotations
 
+import os
 import random
 import socket
 import tempfile
@@ -24,6 +25,7 @@ from tqdm import tqdm
 
 WARMUP_S = 3.0
 POLL_S = 0.025  # how often the poller reads the view
+PACE_S = 0.005  # the load generator sends what is due every 5 ms, as the producer batches (linger)
 WAIT_S = 60.0  # after the last publish, how long the poller waits for the rest
 
 
@@ -47,6 +49,46 @@ def _mean(url: str, histogram: str) -> float:
             values[name] = float(line.split()[-1])
     count = values.get(f"{histogram}_count", 0)
     return values.get(f"{histogram}_sum", 0) / count if count else 0.0
+
+
+def _ticks(path: str) -> int:
+    """utime + stime of a process or thread (/proc/.../stat), in clock ticks; 0 once gone."""
+    try:
+        with open(path) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def _descendants(pid: int) -> list[int]:
+    """pid and every process below it (an ingest worker's reading processes)."""
+    parents: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+            parents.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        todo.extend(parents.get(p, []))
+    return found
+
+
+def _cpu_seconds(processes: dict[str, int], threads: dict[str, int]) -> dict[str, float]:
+    """CPU seconds used so far by each part: a process with its descendants, or a thread of
+    this process."""
+    hz = os.sysconf("SC_CLK_TCK")
+    cpu = {name: sum(_ticks(f"/proc/{p}/stat") for p in
+                     (_descendants(pid) if pid != os.getpid() else [pid])) / hz
+           for name, pid in processes.items()}
+    cpu.update({name: _ticks(f"/proc/self/task/{tid}/stat") / hz for name, tid in threads.items()})
+    return cpu
 
 
 def run(rate: float = 200, seconds: float = 30, readers: int = 0, ingest: int = 1) -> dict:
@@ -95,8 +137,12 @@ def run(rate: float = 200, seconds: float = 30, readers: int = 0, ingest: int = 
         published: list[float] = [0.0] * total
         visible: list[float | None] = [None] * total
         done = threading.Event()
+        all_seen = threading.Event()
+
+        threads: dict[str, int] = {}
 
         def poll() -> None:
+            threads["poller"] = threading.get_native_id()
             seen = 0
             with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"},
                               timeout=30) as http:
@@ -111,24 +157,47 @@ def run(rate: float = 200, seconds: float = 30, readers: int = 0, ingest: int = 
                         visible[k] = now
                     seen = max(seen, n)
                     time.sleep(POLL_S)
+            all_seen.set()
+            done.wait()  # the thread stays until its CPU time is read
 
         poller = threading.Thread(target=poll, daemon=True)
         poller.start()
+        while "poller" not in threads:
+            time.sleep(0.001)
+        parts = {name: child.pid for name, child in platform.children.items()}
+        parts["broker"] = broker.process.pid
+        parts["load generator"] = os.getpid()  # this process: the poller's thread subtracted below
         # batched as a partner's SDK outbox does (5 ms): one request a message made the load
         # generator and the broker a third of the machine at 1,000/s
         producer = KafkaProducer(bootstrap_servers=broker.bootstrap, acks="all", linger_ms=5)
         topic = load_topics().lycee
+        cpu_before = _cpu_seconds(parts, threads)
         start = time.perf_counter()
-        for i, (key, value, headers) in enumerate(tqdm(messages, desc=f"publishing at {rate:g}/s", unit="event")):
-            delay = start + i / rate - time.perf_counter()
-            if delay > 0:
-                time.sleep(delay)
-            published[i] = time.perf_counter()
-            producer.send(topic, key=key, value=value, headers=headers)
+        i = 0
+        with tqdm(total=total, desc=f"publishing at {rate:g}/s", unit="event") as progress:
+            while i < total:
+                # every PACE_S, the enrolments due by now: a sleep a message cost the load
+                # generator more than its sends
+                now = time.perf_counter()
+                due = min(total, int((now - start) * rate) + 1)
+                for k in range(i, due):
+                    key, value, headers = messages[k]
+                    published[k] = time.perf_counter()
+                    producer.send(topic, key=key, value=value, headers=headers)
+                progress.update(due - i)
+                i = due
+                time.sleep(PACE_S)
         producer.flush()
         sent_s = time.perf_counter() - start
-        poller.join(timeout=WAIT_S)
+        all_seen.wait(timeout=WAIT_S)
+        elapsed = time.perf_counter() - start
+        cpu_after = _cpu_seconds(parts, threads)
+        cpu = {name: cpu_after[name] - cpu_before[name] for name in cpu_after}
+        cpu["load generator"] -= cpu["poller"]  # the poller's thread, still running (it ends with done)
+        # cores each part used while the enrolments were published and made visible
+        cores = {name: round(v / elapsed, 2) for name, v in sorted(cpu.items(), key=lambda x: -x[1])}
         done.set()
+        poller.join()
         producer.close()
         warm = int(rate * WARMUP_S)
         # an enrolment never visible within the wait counts as infinitely late
@@ -138,13 +207,16 @@ def run(rate: float = 200, seconds: float = 30, readers: int = 0, ingest: int = 
                                "ambition_projection_freshness_seconds")
         result = {"stored_to_projected_mean_ms": round(stored_to_view * 1000, 1), "rate": rate, "achieved_rate": round(total / sent_s, 1), "events": len(lat),
                   "missing": missing, "p50_ms": round(_quantile(lat, 0.5) * 1000, 1),
-                  "p99_ms": round(_quantile(lat, 0.99) * 1000, 1), "max_ms": round(max(lat) * 1000, 1)}
+                  "p99_ms": round(_quantile(lat, 0.99) * 1000, 1), "max_ms": round(max(lat) * 1000, 1),
+                  "cores": cores, "cores_total": round(sum(cpu.values()) / elapsed, 2)}
         print(f"\nfreshness (partner publish -> visible in the API), {result['events']} enrolments "
               f"at {rate:g}/s (achieved {result['achieved_rate']}/s), after {WARMUP_S:g} s warm-up:\n"
               f"  p50 {result['p50_ms']} ms   p99 {result['p99_ms']} ms   max {result['max_ms']} ms"
               + (f"   ({missing} never visible)" if missing else "")
               + f"\n  of which event store -> read view (relay + projection), mean: "
-                f"{result['stored_to_projected_mean_ms']} ms")
+                f"{result['stored_to_projected_mean_ms']} ms"
+              + f"\n  cores used ({elapsed:.0f} s until the last was visible), "
+                f"{result['cores_total']} in all: " + ", ".join(f"{k} {v}" for k, v in cores.items()))
         return result
     finally:
         platform.stop()

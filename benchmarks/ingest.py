@@ -6,6 +6,7 @@ of them (its own /metrics counter). Run for the SQLite event store and for Postg
 """
 from __future__ import annotations
 
+import os
 import re
 import socket
 import tempfile
@@ -50,6 +51,13 @@ def pic_memoire_mib(pid: int) -> float:
     return float("nan")
 
 
+def cpu_secondes(pid: int) -> float:
+    """CPU time (user + system) a running process has used so far, in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        champs = f.read().rsplit(")", 1)[1].split()
+    return (int(champs[11]) + int(champs[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _publish(settings: Settings, bootstrap: str, n: int) -> float:
     lot = enrolments(settings, n)
     producer = KafkaProducer(bootstrap_servers=bootstrap, acks="all", linger_ms=20,
@@ -82,25 +90,26 @@ def run_one(n: int, event_store: str, label: str, apres=None, readers: int = 0) 
                     if platform.dead():
                         raise RuntimeError(f"ingest died, see {tmp}/log")
                     time.sleep(0.05)
-                started = time.perf_counter()
+                pid = platform.children["ingest"].pid
+                started, cpu = time.perf_counter(), cpu_secondes(pid)
                 first = _consumed(metrics_port)
                 while _consumed(metrics_port) < n:
                     if platform.dead():
                         raise RuntimeError(f"ingest died, see {tmp}/log")
                     time.sleep(0.1)
-                elapsed = time.perf_counter() - started
-                memoire = pic_memoire_mib(platform.children["ingest"].pid)
+                elapsed, cpu = time.perf_counter() - started, cpu_secondes(pid) - cpu
+                memoire = pic_memoire_mib(pid)
             finally:
                 platform.stop()
             extra = apres(settings) if apres else {}
         finally:
             broker.stop()
-    rate = (n - first) / elapsed
+    rate, par_cpu = (n - first) / elapsed, (n - first) / cpu
     print(f"  {label:<10} {n} enrolments: SDK built and signed {sdk_rate:,.0f}/s; "
-          f"processor {rate:,.0f} decided/s ({elapsed:.1f}s for {n - first:.0f}); "
-          f"its peak memory {memoire:,.0f} MiB", flush=True)
-    return {"store": label, "n": n, "per_second": rate, "readers": readers, "sdk_per_second": sdk_rate,
-            "memoire_mib": memoire, **extra}
+          f"processor {rate:,.0f} decided/s ({elapsed:.1f}s for {n - first:.0f}; "
+          f"{par_cpu:,.0f} per second of its CPU); its peak memory {memoire:,.0f} MiB", flush=True)
+    return {"store": label, "n": n, "per_second": rate, "per_cpu_second": par_cpu, "readers": readers,
+            "sdk_per_second": sdk_rate, "memoire_mib": memoire, **extra}
 
 
 def _pg_dsn() -> str:

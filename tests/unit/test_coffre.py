@@ -40,6 +40,18 @@ def test_un_eleve_qui_a_deja_une_cle_la_garde():
     assert coffre.dechiffrer(pid, premier) == coffre.dechiffrer(pid, second) == IDENTITE
 
 
+def test_un_lot_de_plus_de_500_eleves_depose_et_rend_la_cle_de_chacun():
+    """The key store answers a large batch by slices: every élève gets its own key back,
+    the one it had already for those that had one."""
+    trousseau = Trousseau(MEMOIRE)
+    anciens = {uuid.uuid4(): os.urandom(60) for _ in range(3)}
+    trousseau.deposer(anciens)
+    nouvelles = {uuid.uuid4(): os.urandom(60) for _ in range(1201)}
+    rendues = trousseau.deposer({**nouvelles, **{pid: b"autre" for pid in anciens}})
+    assert rendues == {**nouvelles, **anciens}
+    assert all(trousseau.lire(pid) == e for pid, e in {**nouvelles, **anciens}.items())
+
+
 def test_oublier_detruit_la_cle_et_toute_copie_du_record_devient_illisible():
     coffre, pid = Coffre(DEV_CIPHER_KEY, Trousseau(MEMOIRE)), uuid.uuid4()
     copie = coffre.chiffrer({pid: IDENTITE})[pid]

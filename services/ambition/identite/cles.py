@@ -56,12 +56,23 @@ class Trousseau:
                 c.executemany("INSERT INTO cles (parcours_id, enveloppe) VALUES (?, ?) "
                               "ON CONFLICT (parcours_id) DO NOTHING",
                               [(pid.hex, e) for pid, e in enveloppes.items()])
-                actuelles = {pid: c.execute("SELECT enveloppe FROM cles WHERE parcours_id = ?",
-                                            (pid.hex,)).fetchone()[0] for pid in enveloppes}
+                actuelles = self._lire_plusieurs(c, list(enveloppes))
                 c.execute("COMMIT")
             except BaseException:
                 c.execute("ROLLBACK")
                 raise
+        return actuelles
+
+    @staticmethod
+    def _lire_plusieurs(c: sqlite3.Connection, pids: list[UUID]) -> dict[UUID, bytes]:
+        """The keys of these élèves, one query a slice of 500 (not one an élève)."""
+        par_hex = {pid.hex: pid for pid in pids}
+        actuelles: dict[UUID, bytes] = {}
+        for k in range(0, len(pids), 500):
+            tranche = [pid.hex for pid in pids[k:k + 500]]
+            lignes = c.execute("SELECT parcours_id, enveloppe FROM cles WHERE parcours_id IN "
+                               f"({','.join('?' * len(tranche))})", tranche)
+            actuelles.update({par_hex[h]: bytes(e) for h, e in lignes})
         return actuelles
 
     def lire(self, parcours_id: UUID) -> bytes | None:

@@ -55,10 +55,12 @@ class Coffre:
     def chiffrer(self, payloads: Mapping[UUID, Mapping[str, Any]]) -> dict[UUID, bytes]:
         """The records of these élèves' identities, their keys committed to the key store
         first (an élève that has a key already keeps it)."""
-        nouvelles = {pid: self._maitre.encrypt(AESGCM.generate_key(bit_length=256))
-                     for pid in payloads}
+        cles = {pid: AESGCM.generate_key(bit_length=256) for pid in payloads}
+        nouvelles = {pid: self._maitre.encrypt(cle) for pid, cle in cles.items()}
         enveloppes = self.trousseau.deposer(nouvelles)
-        return {pid: FORMAT + self._sceller(self._maitre.decrypt(enveloppes[pid]), pid, payload)
+        # the key drawn here when the store kept it (a new élève), else the one it has
+        return {pid: FORMAT + self._sceller(cles[pid] if enveloppes[pid] == nouvelles[pid]
+                                            else self._maitre.decrypt(enveloppes[pid]), pid, payload)
                 for pid, payload in payloads.items()}
 
     def dechiffrer(self, parcours_id: UUID, donnees: bytes) -> dict[str, Any] | None:

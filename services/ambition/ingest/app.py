@@ -1,7 +1,8 @@
 """The Faust app of the parcours processor: partner topics in, rejected topic out.
 
 The agent holds no rule: it batches, hands the batch to the Processor off the event loop (the
-event store is synchronous), sends the refusals, counts. The Processor stores the accepted
+event store is synchronous), sends the refusals, counts; the receipts are published by a task
+of their own (``Publieur``) while the next batch is decided. The Processor stores the accepted
 facts, writes a receipt for every decision, parks the facts of unknown parcours and writes the refusals durably before returning;
 only then are the offsets acknowledged. The agent body never raises: Faust's ``take_events``
 acknowledges a batch even when its consumer fails, so a failure is retried here instead, and
@@ -17,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 
 from ambition import metrics
 from ambition.accuses import registre
-from ambition.accuses.publication import publier
+from ambition.accuses.publication import Publieur
 from ambition.config import Settings
 from ambition.reconnect import Outage, retrying, unavailable
 
@@ -117,6 +118,9 @@ async def _envoyer(envois) -> None:
         await _off_loop(processor().liberer, envoyes)
 
 
+_recus = Publieur(accuses_topic, lambda: processor().attente.engine, _off_loop)
+
+
 @app.agent(partner_topic)
 async def traiter(stream):
     async for events in stream.take_events(settings.batch_size, within=settings.batch_wait):
@@ -126,7 +130,7 @@ async def traiter(stream):
         started = time.perf_counter()
         lot = await _off_loop(processor().handle, batch)
         await _envoyer(lot.envois)
-        await publier(accuses_topic, processor().attente.engine, _off_loop)
+        _recus.signaler()  # published beside the next batches
         metrics.PROCESSING_SECONDS.observe(time.perf_counter() - started)
         metrics.BATCH_SIZE.observe(len(batch))
 
@@ -136,7 +140,7 @@ async def balayer():
     """Replay parked facts whose parcours now exists, refuse the orphans, resend what is left."""
     envois = await _off_loop(processor().balayer)
     await _envoyer(envois)
-    await publier(accuses_topic, processor().attente.engine, _off_loop)
+    await _recus.publier()
     if settings.accuses_retention_days > 0:
         avant = datetime.now(timezone.utc) - timedelta(days=settings.accuses_retention_days)
         await _off_loop(registre.purger, processor().attente.engine, avant)

@@ -99,6 +99,8 @@ class Attente:
                 conn.execute(delete(attente).where(attente.c.id.in_(deletes)))
             refs = [r["ref"] for r in rows if r["etat"] == A_ENVOYER]
             ids = [i for i, v in updates.items() if v.get("etat") == A_ENVOYER]
+            if not (refs or ids):  # a batch without refusals has nothing to send
+                return []
             q = select(attente).where(attente.c.etat == A_ENVOYER).where(
                 attente.c.ref.in_(refs) | attente.c.id.in_(ids)).order_by(attente.c.id)
             return [Envoi(r.id, r.kafka_key, r.document, r.reason) for r in conn.execute(q)]

@@ -94,9 +94,11 @@ class ParcoursApp(Application[UUID]):
                 if fait.type == "EleveInscrit":
                     identites[p.id] = fait.payload
         # the data keys are committed to their own store first, then the events' transaction
-        # writes the encrypted identities
-        self.save(*(p for p in parcours.values() if p is not None),
-                  identites=self.coffre.chiffrer(identites))
+        # writes the encrypted identities; only the parcours a fact changed are saved (a
+        # batch of duplicates or refusals writes nothing)
+        changes = [p for p in parcours.values() if p is not None and p.pending_events]
+        if changes:
+            self.save(*changes, identites=self.coffre.chiffrer(identites))
         return resultats
 
     def _decider(self, p: Parcours | None, fait: Fait) -> tuple[Resultat, Parcours | None]:

@@ -43,10 +43,11 @@ class PostgresIdentitesRecorder(PostgresApplicationRecorder):
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
         super()._insert_events(curs, stored_events, **kwargs)
-        for parcours_id, donnees in (kwargs.get("identites") or {}).items():
-            curs.execute(SQL("INSERT INTO {}.{} (parcours_id, donnees) VALUES (%s, %s) "
-                             "ON CONFLICT (parcours_id) DO UPDATE SET donnees = EXCLUDED.donnees"
-                             ).format(*self._table), (parcours_id, donnees))
+        identites = kwargs.get("identites") or {}
+        if identites:  # one executemany (psycopg pipelines it), not a round trip an élève
+            curs.executemany(SQL("INSERT INTO {}.{} (parcours_id, donnees) VALUES (%s, %s) "
+                                 "ON CONFLICT (parcours_id) DO UPDATE SET donnees = EXCLUDED.donnees"
+                                 ).format(*self._table), list(identites.items()))
 
     def select_events_de(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:
         """The events of several aggregates in one query, each aggregate's in version order."""

@@ -24,10 +24,11 @@ class SQLiteIdentitesRecorder(SQLiteApplicationRecorder):
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events, **kwargs)
-        for parcours_id, donnees in (kwargs.get("identites") or {}).items():
-            c.execute(f"INSERT INTO {self.table_identites} (parcours_id, donnees) VALUES (?, ?) "
-                      "ON CONFLICT (parcours_id) DO UPDATE SET donnees = excluded.donnees",
-                      (parcours_id.hex, donnees))
+        identites = kwargs.get("identites") or {}
+        if identites:
+            c.executemany(f"INSERT INTO {self.table_identites} (parcours_id, donnees) VALUES (?, ?) "
+                          "ON CONFLICT (parcours_id) DO UPDATE SET donnees = excluded.donnees",
+                          [(parcours_id.hex, donnees) for parcours_id, donnees in identites.items()])
         return ids
 
     def select_events_de(self, originator_ids: Sequence[UUID]) -> list[StoredEvent]:

@@ -1,3 +1,5 @@
+import base64
+
 import pytest
 
 from ambition.contracts import signing
@@ -16,7 +18,8 @@ def test_valid_signature_verifies():
     signing.verify(public, b"value", h)
 
 
-@pytest.mark.parametrize("tamper", ["value", "header", "key", "missing", "garbage"])
+@pytest.mark.parametrize("tamper", ["value", "header", "key", "missing", "garbage", "truncated",
+                                    "extended", "bit"])
 def test_forged_or_missing_signature_fails(tamper):
     private, public = signing.new_key_pair()
     h = headers()
@@ -30,6 +33,11 @@ def test_forged_or_missing_signature_fails(tamper):
         sig = signing.sign(signing.new_key_pair()[0], b"value", h)
     elif tamper == "garbage":
         sig = b"not base64!!"
+    elif tamper in ("truncated", "extended", "bit"):  # valid base64, not a 64-byte signature
+        raw = base64.b64decode(sig)
+        raw = {"truncated": raw[:63], "extended": raw + b"\x00",
+               "bit": raw[:10] + bytes([raw[10] ^ 1]) + raw[11:]}[tamper]
+        sig = base64.b64encode(raw)
     if tamper != "missing":
         h.append(("ambition-signature", sig))
     with pytest.raises(signing.SignatureInvalide):
