@@ -101,12 +101,45 @@ def apply(conn: Connection, t, name: str, meta: dict, rec: dict, lot: Lot) -> No
     if lot.massif:  # a rebuild's bulk pages: `recompter` counts the new rows once at the end
         return
     for numero, s in lot.rangees(t.parcours, pid).items():
-        if avant.get(numero) is not s:  # a changed row: the old one's counts out, the new one's in
-            sortent, entrent = set(contributions(t, avant.get(numero))), set(contributions(t, s))
-            for table, cle, valeurs in sortent - entrent:
-                lot.compter(table, cle, valeurs, -1)
-            for table, cle, valeurs in entrent - sortent:
-                lot.compter(table, cle, valeurs, 1)
+        a = avant.get(numero)
+        if a is s:
+            continue
+        if a is not None and a["date_cloture"] is None and all(a[c] == s[c] for c in _CHAMPS_COMPTES):
+            _deplacer_risque(lot, t, a, s)  # an open row's day at risk moved (a fact): that alone
+            continue
+        # a changed row: the old one's counts out, the new one's in
+        sortent, entrent = set(contributions(t, a)), set(contributions(t, s))
+        for table, cle, valeurs in sortent - entrent:
+            lot.compter(table, cle, valeurs, -1)
+        for table, cle, valeurs in entrent - sortent:
+            lot.compter(table, cle, valeurs, 1)
+
+
+#: the columns `contributions` reads, but for the day at risk
+_CHAMPS_COMPTES = ("territoire", "uai", "mission_locale", "issue", "etat", "solution_demarree_le",
+                   "depassement_deux_tiers", "date_accueil", "pacea", "date_debut", "date_cloture")
+
+
+def _deplacer_risque(lot: Lot, t, a: dict, s: dict) -> None:
+    """`contributions`'s difference between two open rows that differ by their day at risk
+    only: -1 in the old day's year, month, ten days and day, +1 in the new one's, where they
+    differ."""
+    avant, apres = jour_a_risque(a), jour_a_risque(s)
+    if avant == apres:
+        return
+    ter, uai, ml = s["territoire"], s["uai"], s["mission_locale"]
+    portees = [("uai", uai)] + ([("ml", ml)] if ml else [])
+    for (niveau, de), (_, vers) in zip(_seaux(avant), _seaux(apres)):
+        if de != vers:
+            for portee, ident in portees:
+                lot.compter(t.risque, (niveau, de, ter, portee, ident), (1,), -1)
+                lot.compter(t.risque, (niveau, vers, ter, portee, ident), (1,), 1)
+
+
+def _seaux(jour: date) -> tuple:
+    """The sums of `vue_psad_risque` a day falls in: its year, month, ten days, and itself."""
+    return (("A", jour.replace(month=1, day=1)), ("M", jour.replace(day=1)), ("D", _dizaine(jour)),
+            ("J", jour))
 
 
 def _mois(jour: date) -> str:
@@ -147,8 +180,7 @@ def contributions(t, s: dict | None) -> list[tuple]:
     debut = jour_a_risque(s)
     if cloture is None or cloture > debut:
         for jour, signe in [(debut, 1)] + ([(cloture, -1)] if cloture is not None else []):
-            for niveau, premier in (("A", jour.replace(month=1, day=1)), ("M", jour.replace(day=1)),
-                                    ("D", _dizaine(jour)), ("J", jour)):
+            for niveau, premier in _seaux(jour):
                 out += [(t.risque, (niveau, premier, ter, portee, ident), (signe,))
                         for portee, ident in portees]
     return out
