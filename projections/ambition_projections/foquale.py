@@ -1,7 +1,7 @@
 """The Foquale / MLDS network's view: the solutions it proposed, and which are in progress."""
 from __future__ import annotations
 
-from sqlalchemy import Column, Connection, Date, Integer, MetaData, String, Table, func, select
+from sqlalchemy import Column, Connection, Date, Index, Integer, MetaData, String, Table, func, select
 
 from .lot import Lot
 
@@ -20,7 +20,10 @@ def define(md: MetaData, suffix: str) -> dict[str, Table]:
         Column("solution", String(40), nullable=False),
         Column("proposee_le", Date, nullable=False),
         Column("demarree_le", Date),
-        Column("parcours_etat", String(10), nullable=False))}
+        Column("parcours_etat", String(10), nullable=False),
+        # a page of an issuer's solutions read in its order, not sorted per request
+        Index(f"ix_vue_foquale_solutions{suffix}_liste", "emetteur", "proposee_le", "parcours_id",
+              "numero", "solution_id"))}
 
 
 def apply(conn: Connection, t, name: str, meta: dict, rec: dict, lot: Lot) -> None:

@@ -186,8 +186,14 @@ def avancer(conn: Connection, noms, position: int) -> None:
 
 
 def creer(engine: Engine, vue: ModuleType, gen: int) -> SimpleNamespace:
+    """The generation's tables, created if missing, and any index a table made by an earlier
+    version lacks (the lists' indexes, say): serving a generation never needs a rebuild for an
+    index."""
     t = tables(vue, gen)
     t.metadata.create_all(engine)
+    for table in t.metadata.sorted_tables:
+        for index in table.indexes:
+            index.create(engine, checkfirst=True)
     return t
 
 

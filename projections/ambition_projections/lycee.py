@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Callable
 
-from sqlalchemy import Connection, MetaData, Table, func, select
+from sqlalchemy import Connection, Index, MetaData, Table, func, select
 
 from . import suivi
 from .generations import suivre
@@ -23,7 +23,10 @@ NAME = "lycee"
 
 
 def define(md: MetaData, suffix: str) -> dict[str, Table]:
-    return {"eleves": Table(f"vue_lycee_eleves{suffix}", md, *colonnes_suivi("solution_demarree_le"))}
+    nom = f"vue_lycee_eleves{suffix}"
+    return {"eleves": Table(nom, md, *colonnes_suivi("solution_demarree_le"),
+                            # a page of a lycée's list read in its order, not sorted per request
+                            Index(f"ix_{nom}_liste", "uai", "date_debut", "parcours_id", "numero"))}
 
 
 def apply(conn: Connection, t, name: str, meta: dict, rec: dict, lot: Lot) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import (Column, Connection, Date, Integer, MetaData, String, Table, case,
+from sqlalchemy import (Column, Connection, Date, Index, Integer, MetaData, String, Table, case,
                         distinct, func, select)
 
 from . import suivi
@@ -20,14 +20,22 @@ BILAN_DU_JOURS = 15  # a bilan is due when the planned end is this close (or pas
 
 
 def define(md: MetaData, suffix: str) -> dict[str, Table]:
-    return {
-        "jeunes": Table(f"vue_ml_jeunes{suffix}", md, *colonnes_suivi()),
+    t = {
+        # pages of the lists read in their order from an index, not sorted per request: the
+        # young people (by counsellor), the bilans due, the activities, the stages under way
+        "jeunes": Table(f"vue_ml_jeunes{suffix}", md, *colonnes_suivi(),
+                        Index(f"ix_vue_ml_jeunes{suffix}_liste", "mission_locale", "conseiller",
+                              "date_debut", "parcours_id", "numero"),
+                        Index(f"ix_vue_ml_jeunes{suffix}_bilans", "mission_locale", "etat",
+                              "date_fin_prevue", "parcours_id", "numero")),
         "transferes": Table(
             f"vue_ml_transferes{suffix}", md,
             *[c for c in colonnes_suivi("mission_locale")],
             Column("mission_locale", String(14), primary_key=True),
             Column("date_transfert", Date, nullable=False),
-            Column("vers", String(14), nullable=False)),
+            Column("vers", String(14), nullable=False),
+            Index(f"ix_vue_ml_transferes{suffix}_liste", "mission_locale", "date_debut", "parcours_id",
+                  "numero")),
         "activites": Table(
             f"vue_ml_activites{suffix}", md,
             Column("parcours_id", String(36), primary_key=True),
@@ -47,8 +55,14 @@ def define(md: MetaData, suffix: str) -> dict[str, Table]:
             Column("siret", String(14)),
             Column("date_debut", Date, nullable=False),
             Column("date_fin_prevue", Date, nullable=False),
-            Column("date_fin", Date)),
+            Column("date_fin", Date),
+            Index(f"ix_vue_ml_stages{suffix}_liste", "mission_locale", "date_fin", "date_debut",
+                  "parcours_id", "periode_id")),
     }
+    a = t["activites"]
+    Index(f"ix_vue_ml_activites{suffix}_liste", a.c.mission_locale, a.c.date.desc(), a.c.parcours_id,
+          a.c.version)
+    return t
 
 
 def apply(conn: Connection, t, name: str, meta: dict, rec: dict, lot: Lot) -> None:
