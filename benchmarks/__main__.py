@@ -126,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
 
         print()
         r["scaleout"] = scaleout.main(args.scaleout_backlog or (20000 if args.full else 4000), rounds)
+        print()
+        r["scaleout_vues"] = scaleout.projections_main(20000 if args.full else 2000, rounds)
     if "rebuild" in names:
         from . import rebuild
 
@@ -202,6 +204,11 @@ def tableau(r: dict, rate: float, seconds: float, backlog: int) -> str:
         s = r["scaleout"]
         ligne(f"scale-out, PostgreSQL, backlog {s['n']}: 2 ingest workers faster than 1",
               f"1: {s['un']:,.0f}/s; 2: {s['deux']:,.0f}/s = ×{s['ratio']:.2f}", s["ratio"] > 1)
+    if "scaleout_vues" in r:
+        s = r["scaleout_vues"]
+        ligne(f"scale-out, PostgreSQL, {s['evenements']:,} events: 2 projection workers sharing the "
+              "views faster than 1", f"1: {s['un']:,.0f}/s; 2: {s['deux']:,.0f}/s = ×{s['ratio']:.2f}",
+              s["ratio"] > 1)
     if "sdk" in et:
         k = et["sdk"]
         for mix, un, cpu, plusieurs in (

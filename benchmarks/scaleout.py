@@ -8,9 +8,12 @@ to its last (the sum of the workers' own /metrics counters). A group join takes 
 embedded broker (half the session timeout); timing it would measure the rebalance, not the
 workers. Rounds alternate one and two workers; the medians and their ratio are printed.
 
-The projection workers are not measured here: two of them on the same views do not split the
-events (each page is applied under a lock on the views' generation pointers, the other waits),
-so a second one is a hot standby, not more throughput (docs/fiabilite.md).
+Then the projection workers (`projections_main`): a cohort's event store on PostgreSQL
+(`cohorte.remplir`, about ten events a parcours), applied to fresh PostgreSQL views by one
+worker, then by two sharing the views (`AMBITION_PROJECTION_SHARES=2`: each page of a worker
+takes the views furthest behind that the other does not hold). Timed from the first page seen
+applied to the last (the workers' imports are not the views' work): the notifications applied,
+summed over the five views, per second.
 """
 from __future__ import annotations
 
@@ -110,4 +113,76 @@ def main(n: int = 4000, rounds: int = 3) -> dict:
     r["ratio"] = r["deux"] / r["un"]
     print(f"  median: 1 worker {r['un']:,.0f}/s, 2 workers {r['deux']:,.0f}/s: "
           f"ratio {r['ratio']:.2f}", flush=True)
+    return r
+
+
+def _positions(dsn: str) -> list[int]:
+    import psycopg
+
+    try:
+        with psycopg.connect(dsn) as conn:
+            return [p or 0 for (p,) in conn.execute("SELECT position FROM vue_generations")]
+    except psycopg.Error:  # the workers have not created the tables yet
+        return []
+
+
+def projections_une(evenements: str, dernier: int, workers: int) -> float:
+    """Notifications applied per second (each view's counted apart, divided by the views) by
+    ``workers`` projection workers sharing fresh views, on the event store ``evenements``."""
+    vues = _pg_dsn()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            broker = EmbeddedBroker(_port(), log_path=Path(tmp) / "broker.log").start()
+            try:
+                env = {"AMBITION_KAFKA_BOOTSTRAP": broker.bootstrap, "AMBITION_VAR_DIR": f"{tmp}/var",
+                       "AMBITION_EVENT_STORE": evenements, "AMBITION_READ_STORE": vues,
+                       "AMBITION_PROJECTION_METRICS_PORT": str(_port()),
+                       "AMBITION_PROJECTION_SHARES": str(workers)}
+                create_topics(broker.bootstrap, load_topics())
+                platform = LocalPlatform(env, workers=("projections",), log_dir=Path(tmp) / "log").start()
+                for k in range(2, workers + 1):
+                    platform.add_instance(f"projections-{k}", "projections",
+                                          AMBITION_PROJECTION_METRICS_PORT=str(_port()))
+                try:
+                    deadline = time.monotonic() + 600
+                    while not (debut := _positions(vues)) or len(debut) < 5 or sum(debut) == 0:
+                        if platform.dead() or time.monotonic() > deadline:
+                            raise RuntimeError(f"the projection workers did not start, see {tmp}/log")
+                        time.sleep(0.02)
+                    started = time.perf_counter()
+                    while min(fin := _positions(vues)) < dernier:
+                        if platform.dead() or time.monotonic() > deadline:
+                            raise RuntimeError(f"a projection worker died, see {tmp}/log")
+                        time.sleep(0.05)
+                    elapsed = time.perf_counter() - started
+                finally:
+                    platform.stop()
+            finally:
+                broker.stop()
+    finally:
+        _drop(vues)
+    rate = (sum(fin) - sum(debut)) / len(fin) / elapsed
+    print(f"  {workers} projection worker(s): {rate:,.0f} notifications/s "
+          f"({elapsed:.1f} s)", flush=True)
+    return rate
+
+
+def projections_main(parcours: int = 2000, rounds: int = 3) -> dict:
+    from .cohorte import remplir
+
+    evenements = _pg_dsn()
+    try:
+        rempli = remplir(evenements, parcours)
+        print(f"projection workers on PostgreSQL: {rempli['evenements']:,} events of {parcours:,} "
+              f"parcours, fresh views, 1 worker then 2 sharing the views, {rounds} rounds", flush=True)
+        un, deux = [], []
+        for _ in range(rounds):
+            un.append(projections_une(evenements, rempli["evenements"], 1))
+            deux.append(projections_une(evenements, rempli["evenements"], 2))
+    finally:
+        _drop(evenements)
+    r = {"evenements": rempli["evenements"], "un": statistics.median(un), "deux": statistics.median(deux)}
+    r["ratio"] = r["deux"] / r["un"]
+    print(f"  median: 1 worker {r['un']:,.0f}/s, 2 workers {r['deux']:,.0f}/s: ratio {r['ratio']:.2f}",
+          flush=True)
     return r

@@ -17,7 +17,7 @@ from operator import itemgetter
 from types import ModuleType, SimpleNamespace
 
 from sqlalchemy import (Column, Connection, DateTime, Engine, Integer, MetaData, String, Table,
-                        bindparam, inspect, select, update)
+                        bindparam, func, inspect, select, update)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
@@ -161,9 +161,18 @@ def courantes(conn: Connection) -> dict[str, int]:
     return dict(conn.execute(select(generations.c.projection, generations.c.generation)).all())
 
 
-def verrouiller(conn: Connection) -> dict[str, int]:
+def verrouiller(conn: Connection, parts: int = 1) -> dict[str, int]:
     """Lock the generation pointers for this transaction and return them: the projection worker
-    and the rebuild's switch never interleave (row locks on PostgreSQL, the write lock on SQLite)."""
+    and the rebuild's switch never interleave (row locks on PostgreSQL, the write lock on SQLite).
+    ``parts`` > 1 (PostgreSQL): only a share, the ceil(1/parts) of the projections furthest
+    behind that no other transaction holds (none if every one is held), never waiting; so
+    that workers sharing the views apply different ones at the same time."""
+    if conn.dialect.name == "postgresql" and parts > 1:
+        total = conn.execute(select(func.count()).select_from(generations)).scalar_one()
+        rows = conn.execute(select(generations.c.projection, generations.c.generation)
+                            .order_by(generations.c.position.asc().nullsfirst(), generations.c.projection)
+                            .limit(-(-total // parts)).with_for_update(skip_locked=True)).all()
+        return dict(rows)
     if conn.dialect.name == "postgresql":
         rows = conn.execute(select(generations.c.projection, generations.c.generation)
                             .order_by(generations.c.projection).with_for_update()).all()

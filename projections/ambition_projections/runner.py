@@ -88,7 +88,7 @@ def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int],
 
 class ProjectionWorker:
     def __init__(self, settings: Settings, engine: Engine, registry, app=None, idle: float = 0.1,
-                 group_id: str = "ambition-projections"):
+                 group_id: str = "ambition-projections", parts: int | None = None):
         if app is None:
             from ambition.bootstrap import make_app
 
@@ -101,9 +101,14 @@ class ProjectionWorker:
         self.topics, self.group_id, self.idle = settings.topics, group_id, idle
         self.evenements, self.vues = Outage("evenements"), Outage("vues")
         self.running, self.failure = True, None
+        # the views shared among this many workers (PostgreSQL): each page takes a share
+        self.parts = settings.projection_shares if parts is None else parts
 
     def step(self, page: int = 500) -> int:
         """Apply the next page of the notification log; returns how many notifications it held."""
+        if self.parts > 1 and self.engine.dialect.name == "postgresql":
+            return self._step_partage(page)
+
         def depuis() -> int:
             with self.engine.connect() as conn:
                 return min(generations.positions(conn).values(), default=0) + 1
@@ -122,6 +127,40 @@ class ProjectionWorker:
             log.exception("a page of %d events failed: applying it event by event", len(lus))
             cibles, applied = retrying(lambda: self._appliquer(lus, prudent=True), self.vues,
                                        self._running)
+        self._mesurer(cibles, applied, lus, started)
+        return len(lus)
+
+    def _step_partage(self, page: int) -> int:
+        """One page for a share of the views (PostgreSQL, ``parts`` > 1): the views furthest
+        behind that no other worker holds, locked for the transaction, the log read from the
+        lowest of their positions. Two workers thus apply different views at the same time; one
+        alone takes the shares in turn (each reads the log for its share)."""
+        def une_page(prudent: bool):
+            with self.engine.begin() as conn:
+                cibles = generations.verrouiller(conn, self.parts)
+                if not cibles:  # every view is being applied by another worker
+                    return {}, {}, []
+                atteintes = generations.positions(conn)
+                debut = min(atteintes.get(n, 0) for n in cibles) + 1
+                lus = retrying(lambda: self.journal.lire(debut, page), self.evenements, self._running)
+                if not lus:
+                    return cibles, {}, []
+                return cibles, self._appliquer_dans(conn, cibles, atteintes, lus, prudent), lus
+
+        started = time.perf_counter()
+        try:
+            cibles, applied, lus = retrying(lambda: une_page(False), self.vues, self._running)
+        except Exception:
+            if not self.running:
+                raise
+            log.exception("a page failed: applying it event by event")
+            cibles, applied, lus = retrying(lambda: une_page(True), self.vues, self._running)
+        if not lus:
+            return 0
+        self._mesurer(cibles, applied, lus, started)
+        return len(lus)
+
+    def _mesurer(self, cibles: dict, applied: dict, lus: list, started: float) -> None:
         now = datetime.now(timezone.utc)
         for name, gen in cibles.items():
             metrics.VIEW_GENERATION.labels(name).set(gen)
@@ -132,24 +171,28 @@ class ProjectionWorker:
         metrics.PROJECTION_SECONDS.observe(time.perf_counter() - started)
         metrics.PROJECTION_LAG.set(max(0, retrying(self.journal.dernier, self.evenements,
                                                    self._running) - lus[-1][0]))
-        return len(lus)
 
     def _appliquer(self, lus: list[tuple[int, dict]], prudent: bool = False) -> tuple[dict, dict]:
         """One transaction; ``prudent``: each event in its own savepoint, so that an event a
         view cannot apply is parked (``erreurs``) instead of stopping every view."""
         with self.engine.begin() as conn:
             cibles = generations.verrouiller(conn)
-            atteintes = generations.positions(conn)
-            par_position: dict[int, dict[str, int]] = {}
-            for name, gen in cibles.items():  # views at the same position share one pass
-                par_position.setdefault(atteintes.get(name, 0), {})[name] = gen
-            applied: dict[str, int] = {}
-            for position, vues in par_position.items():
-                records = [record for nid, record in lus if nid > position]
-                if records:
-                    applied.update(appliquer(conn, records, vues, prudent, self.carte))
-            generations.avancer(conn, cibles, lus[-1][0])
-        return cibles, applied
+            return cibles, self._appliquer_dans(conn, cibles, generations.positions(conn), lus, prudent)
+
+    def _appliquer_dans(self, conn: Connection, cibles: dict[str, int], atteintes: dict[str, int],
+                        lus: list[tuple[int, dict]], prudent: bool) -> dict[str, int]:
+        """Apply the page to the locked views `cibles`, each from its own position, and advance
+        them; returns how many events each applied."""
+        par_position: dict[int, dict[str, int]] = {}
+        for name, gen in cibles.items():  # views at the same position share one pass
+            par_position.setdefault(atteintes.get(name, 0), {})[name] = gen
+        applied: dict[str, int] = {}
+        for position, vues in par_position.items():
+            records = [record for nid, record in lus if nid > position]
+            if records:
+                applied.update(appliquer(conn, records, vues, prudent, self.carte))
+        generations.avancer(conn, cibles, lus[-1][0])
+        return applied
 
     def _running(self) -> bool:
         return self.running

@@ -97,6 +97,10 @@ class Settings:
     # worker processes reading the partner messages (signature, decoding, identity opened); 0 =
     # in the ingestion's own process. 2 on a 2-core machine lets the reading use both cores
     ingest_readers: int = field(default_factory=lambda: int(_env("INGEST_READERS", "0")))
+    # projection workers sharing the views (PostgreSQL): each page of a worker applies the
+    # ceil(1/N) of the views furthest behind that no other worker is applying; 1: every view
+    # a page, a second worker waits (a hot standby)
+    projection_shares: int = field(default_factory=lambda: int(_env("PROJECTION_SHARES", "1")))
     batch_size: int = field(default_factory=lambda: int(_env("BATCH_SIZE", "200")))
     # longest wait (seconds) for a batch to fill before it is processed anyway
     batch_wait: float = field(default_factory=lambda: float(_env("BATCH_WAIT", "0.05")))

@@ -9,10 +9,11 @@ production deployment runs them, and what they keep when things stop:
   started again while it is away: every worker waits and reconnects, none exits, nothing is refused for it (the refusals view holds only the cohort's
   own refusals) and nothing is lost.
 
-The two projection workers do not split the events: each page is applied in a transaction that
-locks the views' generation pointers, so one applies while the other waits for the lock, then
-finds the page applied (docs/fiabilite.md, *Several workers*). The processors split the
-partner topics' partitions (4 each in infra/topics.toml).
+The two projection workers share the views (`AMBITION_PROJECTION_SHARES=2`): each page of a
+worker locks the views furthest behind that the other does not hold, so they apply different
+views at the same time, and the one left alone takes the shares in turn (docs/fiabilite.md,
+*Several workers*). The processors split the partner topics' partitions (4 each in
+infra/topics.toml).
 
 PostgreSQL is a private cluster started by the test (tests/pgcluster.py), never the shared one."""
 from __future__ import annotations
@@ -100,7 +101,8 @@ def deux_et_deux(tmp_path_factory):
     with ClusterPrive() as pg:
         evenements, vues = pg.nouvelle_base(), pg.nouvelle_base()
         r = demarrer(tmp_path_factory.mktemp("scaleout"), AMBITION_EVENT_STORE=evenements,
-                     AMBITION_READ_STORE=vues, AMBITION_PARKING_SWEEP="1", AMBITION_BATCH_SIZE="20")
+                     AMBITION_READ_STORE=vues, AMBITION_PARKING_SWEEP="1", AMBITION_BATCH_SIZE="20",
+                     AMBITION_PROJECTION_SHARES="2")
         try:
             r.pg, r.evenements, r.vues, r.verite, r.attendus = pg, evenements, vues, Verite(), 0
             r.ingest = {"ingest": r.settings.ingest_metrics_port}
