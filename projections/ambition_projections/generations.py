@@ -64,6 +64,45 @@ def upsert(conn: Connection, table: Table, rows: list[dict], remplacer: bool = T
                  else stmt.on_conflict_do_nothing(index_elements=keys), rows)
 
 
+def additionner(conn: Connection, table: Table, rows: list[dict]) -> None:
+    """Add each row's values (the columns outside the primary key) to those of its key, a
+    missing key inserted (counts kept by deltas; SQLite and PostgreSQL)."""
+    if not rows:
+        return
+    keys = [c.name for c in table.primary_key.columns]
+    if conn.dialect.name == "postgresql":  # a statement a row would be a round trip a row
+        _additionner_copie(conn, table, keys, rows)
+        return
+    stmt = sqlite.insert(table)
+    conn.execute(stmt.on_conflict_do_update(
+        index_elements=keys, set_={c.name: c + stmt.excluded[c.name] for c in table.columns if c.name not in keys}),
+        rows)
+    # a key whose values all came back to 0 goes (as if counted anew: no row of zeros)
+    conn.execute(table.delete().where(*(table.c[k] == bindparam(f"k_{k}") for k in keys),
+                                      *(c == 0 for c in table.columns if c.name not in keys)),
+                 [{f"k_{k}": r[k] for k in keys} for r in rows])
+
+
+def _additionner_copie(conn: Connection, table: Table, keys: list[str], rows: list[dict]) -> None:
+    """`additionner` on PostgreSQL: the deltas copied into a temporary table (``COPY``), added
+    with one ``INSERT … ON CONFLICT``, the keys back to 0 deleted with one ``DELETE``."""
+    quote = conn.dialect.identifier_preparer.quote
+    cible, temp = quote(table.name), quote(f"delta_{table.name}")
+    noms = [quote(c.name) for c in table.columns]
+    valeurs = [quote(c.name) for c in table.columns if c.name not in keys]
+    cles = [quote(k) for k in keys]
+    conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {temp} (LIKE {cible}) ON COMMIT DROP")
+    _copy(conn, table, f"delta_{table.name}", rows)
+    conn.exec_driver_sql(
+        f"INSERT INTO {cible} ({', '.join(noms)}) SELECT {', '.join(noms)} FROM {temp} "
+        f"ON CONFLICT ({', '.join(cles)}) DO UPDATE SET "
+        + ", ".join(f"{v} = {cible}.{v} + excluded.{v}" for v in valeurs))
+    conn.exec_driver_sql(
+        f"DELETE FROM {cible} AS t USING {temp} AS d WHERE "
+        + " AND ".join([f"t.{k} = d.{k}" for k in cles] + [f"t.{v} = 0" for v in valeurs]))
+    conn.exec_driver_sql(f"DROP TABLE {temp}")
+
+
 _ecritures: dict[tuple[Table, bool, str], tuple[str, tuple]] = {}
 
 
@@ -256,12 +295,16 @@ def preparer(engine: Engine, vues) -> None:
                 known = courantes(conn)
             for vue in vues:
                 gen = known.get(vue.NAME, 1)
-                creer(engine, vue, gen)
+                t = creer(engine, vue, gen)
                 if vue.NAME not in known:
                     with engine.begin() as conn:
                         upsert(conn, generations, [dict(projection=vue.NAME, generation=gen,
                                                         position=None, depuis=_now())],
                                remplacer=False)
+                if hasattr(vue, "verifier_comptes"):  # counts new beside existing rows
+                    with engine.begin() as conn:
+                        verrouiller(conn)  # no page of the worker meanwhile
+                        vue.verifier_comptes(conn, t)
             return
         except (IntegrityError, ProgrammingError, OperationalError):
             if attempt == 5:

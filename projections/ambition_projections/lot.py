@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, Table, select
 
-from .generations import copier, ecrire
+from .generations import additionner, copier, ecrire
 from .territoires import Carte
 
 
@@ -36,6 +36,7 @@ class Lot:
         self._poses: dict[str, dict[tuple, dict]] = {}  # the rows to write back
         self._ajouts: dict[str, list[dict]] = {}  # rows only inserted
         self._derivees: dict[str, object] = {}  # table -> columns computed from each row written
+        self._comptes: dict[str, dict[tuple, list[int]]] = {}  # counts table -> key -> deltas
 
     def _reste(self, nom: str, row: dict):
         """The primary key after ``parcours_id``: the parcours number alone, or a tuple."""
@@ -82,6 +83,18 @@ class Lot:
         self._tables[table.name] = table
         self._ajouts.setdefault(table.name, []).append(row)
 
+    def compter(self, table: Table, cle: tuple, valeurs, signe: int) -> None:
+        """Add ``signe`` times `valeurs` to the counts of `cle` (the table's primary key; the
+        values in the order of its other columns), added to the table by `ecrire`."""
+        self._tables[table.name] = table
+        deltas = self._comptes.setdefault(table.name, {})
+        acc = deltas.get(cle)
+        if acc is None:
+            deltas[cle] = [signe * v for v in valeurs]
+        else:
+            for k, v in enumerate(valeurs):
+                acc[k] += signe * v
+
     def ecrire(self) -> None:
         """Write what the events left: new rows inserted, changed ones updated, in one
         statement each a table (``COPY`` on PostgreSQL when ``massif``)."""
@@ -103,3 +116,8 @@ class Lot:
         for nom, rows in self._ajouts.items():
             ecrire_(self.conn, self._tables[nom], rows, existants=False)
             rows.clear()
+        for nom, deltas in self._comptes.items():  # counts: what changed, added in one statement
+            table = self._tables[nom]
+            noms = [c.name for c in table.columns]
+            additionner(self.conn, table, [dict(zip(noms, (*cle, *v))) for cle, v in deltas.items() if any(v)])
+            deltas.clear()

@@ -210,6 +210,10 @@ def _rebuild(engine: Engine, app, registry, noms: list[str], progress: bool, pag
                     appliquer(conn, records, cibles, carte=carte, massif=massif)
                 bar.update(position_ - position)
                 position, replayed = position_, replayed + len(records)
+        with engine.begin() as conn:  # the bulk pages wrote rows only: their counts, once
+            for name, gen in cibles.items():
+                if hasattr(VUES[name], "recompter"):
+                    VUES[name].recompter(conn, generations.tables(VUES[name], gen))
         with engine.begin() as conn:  # the switch: no projection batch runs meanwhile
             generations.verrouiller(conn)
             for position_, records in evenements(journal, position + 1, page):

@@ -8,11 +8,13 @@ them is safe.
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any, Protocol
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application, project_aggregate
+from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import ApplicationRecorder, IntegrityError, JSONTranscoder
 from eventsourcing.utils import resolve_topic
 
@@ -43,9 +45,10 @@ class CoffreIdentites(Protocol):
 class ParcoursApp(Application[UUID]):
     """Env (the library's own mechanism): ``PERSISTENCE_MODULE`` and its settings,
     ``APPLICATION_RECORDER_TOPIC`` (a recorder that also keeps the identities, see
-    ``ambition.stockage``), ``CALENDRIER`` (JSON rentrée overrides) and ``TENTATIVES_MAX``
-    (retries of a batch after a concurrency conflict, default 5). The identity cipher is
-    handed in (``coffre``); ``ambition.bootstrap.make_app`` wires both."""
+    ``ambition.stockage``), ``CALENDRIER`` (JSON rentrée overrides), ``TENTATIVES_MAX``
+    (retries of a batch after a concurrency conflict, default 5) and ``PARCOURS_EN_MEMOIRE``
+    (the parcours ``traiter_lot`` keeps between batches, default 10,000; 0: none). The
+    identity cipher is handed in (``coffre``); ``ambition.bootstrap.make_app`` wires both."""
 
     name = "ParcoursApp"  # names the PostgreSQL tables (parcoursapp_events, ..._identites)
 
@@ -60,6 +63,10 @@ class ParcoursApp(Application[UUID]):
         self.calendrier = Calendrier.depuis_json(self.env.get("CALENDRIER", ""))
         self.coffre = coffre
         self.tentatives_max = int(self.env.get("TENTATIVES_MAX", "5"))
+        # the parcours as last saved by this instance, by id, least recently used first
+        self.en_memoire: OrderedDict[UUID, Parcours] = OrderedDict()
+        self.en_memoire_max = int(self.env.get("PARCOURS_EN_MEMOIRE", "10000"))
+        self._verrou_memoire = threading.Lock()
 
     def construct_recorder(self) -> ApplicationRecorder:
         topic = self.env.get("APPLICATION_RECORDER_TOPIC", "")
@@ -99,7 +106,18 @@ class ParcoursApp(Application[UUID]):
         changes = [p for p in parcours.values() if p is not None and p.pending_events]
         if changes:
             self.save(*changes, identites=self.coffre.chiffrer(identites))
+        self._garder(p for p in parcours.values() if p is not None)  # saved: as stored now
         return resultats
+
+    def _garder(self, parcours) -> None:
+        if self.en_memoire_max <= 0:
+            return
+        with self._verrou_memoire:
+            for p in parcours:
+                self.en_memoire[p.id] = p
+                self.en_memoire.move_to_end(p.id)
+            while len(self.en_memoire) > self.en_memoire_max:
+                self.en_memoire.popitem(last=False)
 
     def _decider(self, p: Parcours | None, fait: Fait) -> tuple[Resultat, Parcours | None]:
         pid = p.id if p is not None else None
@@ -150,16 +168,33 @@ class ParcoursApp(Application[UUID]):
     def charger(self, cles: set[str]) -> dict[str, Parcours | None]:
         """The parcours of these keys (None: not enrolled yet), read in one query when the
         recorder can (a batch touches up to 200 parcours: one query each was most of the
-        store's time)."""
+        store's time).
+
+        A parcours this instance saved in an earlier batch is taken from memory, brought up
+        to date with the events stored since (another processor's): only those are decoded,
+        not its whole history (most of the time of a batch of a cohort's facts). It is taken
+        OUT of memory while the batch is decided, and put back only once the batch is saved,
+        so a batch that fails leaves no decision of its own in memory."""
         select = getattr(self.recorder, "select_events_de", None)
         if select is None or self.snapshots is not None:
             return {cle: self.parcours(cle) for cle in cles}
         ids = {Parcours.id_pour(cle): cle for cle in cles}
-        histoires: dict[UUID, list] = {}
+        with self._verrou_memoire:
+            gardes = {i: self.en_memoire.pop(i) for i in ids if i in self.en_memoire}
+        stockes: dict[UUID, list] = {}
         for stored in select(list(ids)):
-            histoires.setdefault(stored.originator_id, []).append(self.mapper.to_domain_event(stored))
-        trouves = {ids[i]: project_aggregate(None, evenements) for i, evenements in histoires.items()}
-        return {cle: trouves.get(cle) for cle in cles}
+            stockes.setdefault(stored.originator_id, []).append(stored)
+        trouves: dict[str, Parcours | None] = {}
+        for i, cle in ids.items():
+            p, histoire = gardes.get(i), stockes.get(i, [])
+            if p is not None and (not histoire or histoire[-1].originator_version < p.version):
+                p = None  # the store does not hold what this instance saved: read it again
+            if p is not None:
+                histoire = [e for e in histoire if e.originator_version > p.version]
+            for stored in histoire:  # each event checks it is the next version of ``p``
+                p = self.mapper.to_domain_event(stored).mutate(p)
+            trouves[cle] = p
+        return trouves
 
     def identite(self, cle: str) -> dict[str, Any] | None:
         """Decrypted identity (INE, names, birth date, disability support), for the lycée."""

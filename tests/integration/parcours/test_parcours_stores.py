@@ -195,3 +195,50 @@ def test_deux_processeurs_en_parallele_n_en_perdent_aucun(apps):
     assert not erreurs
     p = apps().parcours(inscription.cle)
     assert (p.version, len(p.activites)) == (31, 30)
+
+
+def test_un_parcours_garde_en_memoire_suit_ce_qu_un_autre_processeur_a_decide(apps):
+    """A parcours kept in memory by one processor is brought up to date with what another
+    stored meanwhile: a PACEA after the other's accueil is accepted, not refused
+    ACCUEIL_ML_AVANT_ACTIVITE on the state this one saw last."""
+    a, b = apps(), apps()
+    assert a.traiter_lot([fait("EleveInscrit")])[0].statut == "ACCEPTE"
+    assert b.traiter_lot([fait("AccueilRealise")])[0].statut == "ACCEPTE"
+    r = a.traiter_lot([fait("PaceaSigne")])[0]
+    assert (r.statut, r.code) == ("ACCEPTE", None)
+    assert apps().parcours(fait("EleveInscrit").cle).version == 3
+
+
+def test_un_lot_qui_echoue_ne_laisse_pas_ses_decisions_en_memoire(apps, monkeypatch):
+    """A batch decided but not saved leaves nothing of its decisions behind: the same fact
+    redelivered is accepted (not found a duplicate of a fact never stored)."""
+    app = apps()
+    app.traiter_lot([fait("EleveInscrit")])
+    activite = fait("ActiviteLyceeRealisee")
+    vraie = app.save
+
+    def panne(*args, **kwargs):
+        raise RuntimeError("store away")
+
+    monkeypatch.setattr(app, "save", panne)
+    with pytest.raises(RuntimeError):
+        app.traiter_lot([activite])
+    monkeypatch.setattr(app, "save", vraie)
+    r = app.traiter_lot([activite])[0]
+    assert r.statut == "ACCEPTE"
+    assert apps().parcours(activite.cle).version == 2
+
+
+def test_un_parcours_en_memoire_que_le_store_n_a_plus_est_relu(apps):
+    """Memory never answers for the store: a parcours kept in memory at a version the store
+    does not hold is read again from the store."""
+    app = apps()
+    inscription = fait("EleveInscrit")
+    app.traiter_lot([inscription, fait("ActiviteLyceeRealisee")])
+    pid = next(iter(app.en_memoire))
+    app.en_memoire[pid].activite_lycee_realisee(
+        origine_event_id="jamais-stocke", emetteur="lycee", empreinte="x",
+        activite="CONSOLIDATION_ACQUIS", date=date(2024, 9, 9), duree_heures=None)
+    app.en_memoire[pid].collect_events()  # version 3 in memory, 2 in the store
+    lu = app.charger({inscription.cle})[inscription.cle]
+    assert lu.version == 2 and "jamais-stocke" not in lu.traites

@@ -2,7 +2,7 @@
 rows the live worker's apply gives, for a history holding every type of domain event."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -141,3 +141,22 @@ def test_the_bulk_rebuild_equals_the_live_worker_for_every_event_type(parcours_a
     # as the worker applies (notification order, pages of 5, statements)
     rebuild(engine, parcours_app, registry, progress=False, page=5, massif=False)
     assert tout(engine) == live
+
+
+def _syntheses(engine, comptes: bool) -> list[dict]:
+    """The PSAD synthesis, national and by territory, on days over the histories' years."""
+    from ambition_projections import generations, psad
+
+    with engine.connect() as conn:
+        t = generations.tables(psad, generations.courantes(conn)[psad.NAME])
+        jours = [date(2024, 9, 1) + timedelta(days=k) for k in range(0, 500, 11)]
+        return [psad.synthese(conn, t, jour, territoire, comptes=comptes)
+                for jour in jours for territoire in (None, "ac-paris", "ac-lyon")]
+
+
+def test_after_the_bulk_rebuild_the_psad_counts_give_the_synthesis_of_the_rows(parcours_app, registry, engine):
+    charger(parcours_app, toute_l_histoire()[len(scenario()):])
+    rebuild(engine, parcours_app, registry, progress=False, processus=2)
+    par_lignes = _syntheses(engine, comptes=False)
+    assert any(s["jeunes_a_risque"] for s in par_lignes) and any(s["issues"] for s in par_lignes)
+    assert _syntheses(engine, comptes=True) == par_lignes
