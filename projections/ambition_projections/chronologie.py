@@ -7,7 +7,7 @@ Domain events carry no INE, name, birth date nor health data, so neither does th
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import (JSON, Column, Connection, Date, DateTime, Integer, MetaData, String, Table,
                         select)
@@ -43,17 +43,18 @@ def define(md: MetaData, suffix: str) -> dict[str, Table]:
     }
 
 
-def _json(value):
-    return value.isoformat() if isinstance(value, (date, datetime)) else value
-
-
 def apply(conn: Connection, t, name: str, meta: dict, rec: dict, lot: Lot) -> None:
     pid, emetteur = str(meta["parcours_id"]), meta["emetteur"]
     numero, version = int(meta.get("numero") or 1), int(meta["version"])
-    details = {k: _json(v) for k, v in rec.items() if k not in ("envelope", "parcours")}
+    details = {k: v.isoformat() if isinstance(v, date) else v for k, v in rec.items()
+               if k != "envelope" and k != "parcours"}  # a datetime is a date too
+    jour = None
+    for k in DATES:
+        if isinstance(v := rec.get(k), date):
+            jour = v
+            break
     lot.ajouter(t.evenements, dict(
-        parcours_id=pid, version=version, numero=numero, type=name,
-        date=next((rec[k] for k in DATES if isinstance(rec.get(k), date)), None),
+        parcours_id=pid, version=version, numero=numero, type=name, date=jour,
         enregistre_le=rec["envelope"]["time"], emetteur=emetteur, details=details))
     row = lot.rangees(t.acteurs, pid).get(numero)
     foquale = list(row["foquale"]) if row else []

@@ -16,7 +16,8 @@ from datetime import datetime, timezone
 from operator import itemgetter
 from types import ModuleType, SimpleNamespace
 
-from sqlalchemy import (Column, Connection, DateTime, Engine, Integer, MetaData, String, Table,
+import orjson
+from sqlalchemy import (JSON, Boolean, Column, Connection, DateTime, Engine, Integer, MetaData, String, Table,
                         bindparam, func, inspect, select, update)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
@@ -152,11 +153,36 @@ def ecrire(conn: Connection, table: Table, rows: list[dict], existants: bool) ->
     conn.exec_driver_sql(sql, params)
 
 
+def _json_rapide(traitement):
+    """A JSON column's bind processing, with orjson for a dict or a list (the same JSON value
+    as SQLAlchemy's ``json.dumps``, compact); anything else, or what orjson will not take (a
+    key that is not a string, a date), as SQLAlchemy does."""
+    def traiter(value):
+        if type(value) in (dict, list):
+            try:
+                return orjson.dumps(value, option=orjson.OPT_PASSTHROUGH_DATETIME).decode()
+            except TypeError:
+                pass
+        return traitement(value)
+    return traiter
+
+
+def _booleen_rapide(traitement):
+    """A boolean column's bind processing: True, False and None as they are (what SQLAlchemy
+    gives them on a database with booleans), anything else through it."""
+    def traiter(value):
+        return value if value is None or value is True or value is False else traitement(value)
+    return traiter
+
+
 def _copy(conn: Connection, table: Table, nom: str, rows: list[dict]) -> None:
     """Stream `rows` into the table named `nom`, which has `table`'s columns (``COPY``)."""
     dialect, cols = conn.dialect, list(table.columns)
     noms = [c.name for c in cols]
     traitements = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in cols]
+    traitements = [_json_rapide(t) if t is not None and isinstance(c.type, JSON)
+                   else _booleen_rapide(t) if t is not None and isinstance(c.type, Boolean) else t
+                   for c, t in zip(cols, traitements)]
     defauts = [c.default.arg if c.default is not None and c.default.is_scalar else None for c in cols]
     quote = dialect.identifier_preparer.quote
     sql = f"COPY {quote(nom)} ({', '.join(quote(n) for n in noms)}) FROM STDIN"
@@ -295,17 +321,54 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class Plis:
+    """The follow-up fold of a page's events (`suivi.evoluer_eleve`), done once for every view
+    that keeps it, when those views start from no row of the page's parcours (a ``vierge``
+    `Lot`) and so apply the same events: each keeps part of the same state, and a column it
+    drops never changes the ones it keeps."""
+
+    def __init__(self):
+        self._changes: dict[tuple[str, int], dict[int, dict]] = {}
+        self._etats: dict[str, dict[int, dict]] = {}  # élève -> parcours number -> full state
+
+    def evoluer(self, pid: str, name: str, meta: dict, rec: dict) -> dict[int, dict]:
+        """The states the event changed (shared: read only)."""
+        cle = (pid, meta["version"])
+        changes = self._changes.get(cle)
+        if changes is None:
+            rangees = self._etats.setdefault(pid, {})
+            changes = self._changes[cle] = evoluer_eleve(rangees, name, meta, rec)
+            rangees.update(changes)
+        return changes
+
+
 def suivre(lot, table: Table, name: str, meta: dict, rec: dict, derivees=None, **extra) -> dict | None:
     """Fold one domain event into the follow-up rows of the élève in `table`, one per parcours
     number (see `suivi.evoluer_eleve`), kept in the `lot.Lot` of the events being applied;
     `extra` are the view's own columns of the event's parcours; `derivees(row)`, if given,
-    returns columns computed from each changed row. Returns that parcours's row."""
+    returns columns computed from each changed row (from each row as its last event left it,
+    when the `Lot` is ``vierge``: nothing reads them meanwhile). Returns that parcours's row."""
     pid, numero = str(meta["parcours_id"]), int(meta.get("numero") or 1)
+    if lot.plis is not None:  # the fold shared by the views; their rows, new dicts, add their columns
+        rangees, out = lot.rangees(table, pid), None
+        for n, s in lot.plis.evoluer(pid, name, meta, rec).items():
+            if extra:
+                avant = rangees.get(n)
+                s = {**s, **extra} if n == numero else s if avant is None else {**avant, **s}
+            if derivees is not None:
+                lot.deriver(table, derivees)
+            lot.poser(table, s)
+            if n == numero:
+                out = s
+        return out
     changes = evoluer_eleve(lot.rangees(table, pid), name, meta, rec)
     for n, s in changes.items():
         if n == numero:
             s.update(extra)
         if derivees is not None:
-            s.update(derivees(s))
+            if lot.vierge:  # computed once, on the rows as the page leaves them
+                lot.deriver(table, derivees)
+            else:
+                s.update(derivees(s))
         lot.poser(table, s)
     return changes.get(numero)

@@ -14,8 +14,10 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
+from ambition.decodage import Decodeur
 from ambition.outbox import DomainEventMapper
 
 
@@ -26,6 +28,7 @@ class Journal:
         already what the decoding gives, which the tests check for every event type)."""
         self.app, self.registry, self.avro = app, registry, avro
         self.mapper = DomainEventMapper(app, registry)
+        self.decodeur = Decodeur(app.mapper)  # the library's events, the state parsed by orjson
 
     def lire(self, depuis: int, page: int = 500) -> list[tuple[int, dict]]:
         """(notification id, record) of up to `page` notifications from id `depuis` on.
@@ -33,7 +36,7 @@ class Journal:
         recorder locks the table while it inserts; a rolled-back insert leaves a gap, never
         a late arrival."""
         out = []
-        vers_evenement, vers_record = self.app.mapper.to_domain_event, self.mapper.record
+        vers_evenement, vers_record = self.decodeur, self.mapper.record
         registry = self.registry
         for n in self.app.recorder.select_notifications(depuis, page):
             fullname, record = vers_record(vers_evenement(n))
@@ -61,10 +64,9 @@ class Journal:
             fin = [str(a)] if a else []
 
             def lire(apres: tuple, n: int) -> list:
-                with recorder.datastore.get_connection() as conn, conn.cursor() as cur:
+                with recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as cur:
                     cur.execute(sql, [jusqu_a, *apres, *fin, n], prepare=True)
-                    return [(r["originator_id"], r["originator_version"], r["topic"], bytes(r["state"]))
-                            for r in cur.fetchall()]
+                    return [(pid, version, topic, bytes(state)) for pid, version, topic, state in cur.fetchall()]
             # from (de, version 0): every version of the parcours `de` itself is read
             debut = (str(de or "00000000-0000-0000-0000-000000000000"), 0)
         elif isinstance(recorder, SQLiteApplicationRecorder) and de is None and a is None:
@@ -84,7 +86,7 @@ class Journal:
         return self._par_parcours(lire, debut, page)
 
     def _par_parcours(self, lire, apres: tuple, page: int) -> Iterator[list[dict]]:
-        vers_evenement, vers_record = self.app.mapper.to_domain_event, self.mapper.record
+        vers_evenement, vers_record = self.decodeur, self.mapper.record
         registry, n = self.registry, page
         while True:
             rows = lire(apres, n)

@@ -17,16 +17,25 @@ from .territoires import Carte
 
 
 class Lot:
-    def __init__(self, conn: Connection, pids, carte: Carte, massif: bool = False):
+    def __init__(self, conn: Connection, pids, carte: Carte, massif: bool = False,
+                 vierge: bool = False, plis=None):
         """``massif``: rows are written with `generations.copier` (``COPY`` on PostgreSQL),
-        for a rebuild's large pages into its new generation's tables."""
+        for a rebuild's large pages into its new generation's tables. ``vierge``: the tables
+        hold no row of these élèves yet (a rebuild's page of whole parcours into its new
+        generation), so nothing is read, and the rows kept are narrowed to their table's
+        columns once, when written, not at every `poser` (the folds only read the columns
+        they write, so the extra keys a row carries meanwhile change nothing). ``plis``: with
+        ``vierge``, the `generations.Plis` the views of these events share (their follow-up
+        fold done once)."""
         self.conn, self.carte, self._pids, self.massif = conn, carte, sorted(set(pids)), massif
+        self.vierge, self.plis = vierge, plis if vierge else None
         self._tables: dict[str, Table] = {}
         self._colonnes: dict[str, tuple[list[str], list[str]]] = {}  # table -> columns, key after parcours_id
         self._rangees: dict[str, dict[str, dict]] = {}  # table -> élève -> rest of the key -> row
         self._en_base: dict[str, set[tuple]] = {}  # the keys read from the database
         self._poses: dict[str, dict[tuple, dict]] = {}  # the rows to write back
         self._ajouts: dict[str, list[dict]] = {}  # rows only inserted
+        self._derivees: dict[str, object] = {}  # table -> columns computed from each row written
         self._comptes: dict[str, dict[tuple, list[int]]] = {}  # counts table -> key -> deltas
 
     def _reste(self, nom: str, row: dict):
@@ -45,8 +54,9 @@ class Lot:
             assert cles[0] == "parcours_id", f"{nom}: not keyed by élève"
             self._colonnes[nom] = ([c.name for c in table.columns], cles[1:])
             par_eleve: dict[str, dict] = {}
-            for r in self.conn.execute(select(table).where(table.c.parcours_id.in_(self._pids))).mappings():
-                par_eleve.setdefault(r["parcours_id"], {})[self._reste(nom, r)] = dict(r)
+            if not self.vierge:
+                for r in self.conn.execute(select(table).where(table.c.parcours_id.in_(self._pids))).mappings():
+                    par_eleve.setdefault(r["parcours_id"], {})[self._reste(nom, r)] = dict(r)
             self._tables[nom], self._rangees[nom] = table, par_eleve
             self._en_base[nom] = {(p, k) for p, rs in par_eleve.items() for k in rs}
             self._poses[nom] = {}
@@ -54,12 +64,19 @@ class Lot:
 
     def poser(self, table: Table, row: dict) -> None:
         """Insert or replace the row of its primary key, written by `ecrire`."""
-        self.rangees(table, row["parcours_id"])
         nom = table.name
-        row = {c: row.get(c) for c in self._colonnes[nom][0]}
+        if nom not in self._rangees:
+            self.rangees(table, row["parcours_id"])
+        if not self.vierge:
+            row = {c: row.get(c) for c in self._colonnes[nom][0]}
         key = (row["parcours_id"], self._reste(nom, row))
         self._rangees[nom].setdefault(key[0], {})[key[1]] = row
         self._poses[nom][key] = row
+
+    def deriver(self, table: Table, derivees) -> None:
+        """``vierge`` only: the columns ``derivees(row)`` returns are added to each row of
+        `table` when it is written, as the page's events left it."""
+        self._derivees[table.name] = derivees
 
     def ajouter(self, table: Table, row: dict) -> None:
         """A row only ever inserted (its key is new), written by `ecrire`."""
@@ -84,6 +101,14 @@ class Lot:
         ecrire_ = copier if self.massif else ecrire
         for nom, poses in self._poses.items():
             table, en_base = self._tables[nom], self._en_base[nom]
+            if self.vierge:  # every row is new: derived columns added, narrowed to the table's now
+                cols, derivees = self._colonnes[nom][0], self._derivees.get(nom)
+                rows = poses.values() if derivees is None else [{**r, **derivees(r)} for r in poses.values()]
+                if not (self.massif and self.conn.dialect.name == "postgresql"):  # COPY takes its columns
+                    rows = [{c: r.get(c) for c in cols} for r in rows]
+                ecrire_(self.conn, table, list(rows), existants=False)
+                poses.clear()
+                continue
             ecrire_(self.conn, table, [r for k, r in poses.items() if k not in en_base], existants=False)
             ecrire_(self.conn, table, [r for k, r in poses.items() if k in en_base], existants=True)
             en_base.update(poses)

@@ -96,10 +96,11 @@ COMPTES = ("entrees", "ouverts", "avec_solution", "deux_tiers", "accueil", "pace
 
 def apply(conn: Connection, t, name: str, meta: dict, rec: dict, lot: Lot) -> None:
     pid = str(meta["parcours_id"])
+    if lot.massif:  # a rebuild's bulk pages: `recompter` counts the new rows once at the end
+        suivre(lot, t.parcours, name, meta, rec, derivees=suivi.dates_d_alerte, territoire=lot.carte(meta["uai"]))
+        return
     avant = dict(lot.rangees(t.parcours, pid))
     suivre(lot, t.parcours, name, meta, rec, derivees=suivi.dates_d_alerte, territoire=lot.carte(meta["uai"]))
-    if lot.massif:  # a rebuild's bulk pages: `recompter` counts the new rows once at the end
-        return
     for numero, s in lot.rangees(t.parcours, pid).items():
         a = avant.get(numero)
         if a is s:

@@ -41,32 +41,41 @@ def create_tables(engine: Engine) -> None:
 
 def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int],
               prudent: bool = False, carte: territoires.Carte | None = None,
-              massif: bool = False) -> dict[str, int]:
+              massif: bool = False, vierges: bool = False) -> dict[str, int]:
     """Apply decoded domain events (in order) to the projections `cibles` (name -> generation).
     Returns how many each projection applied; events already tracked are skipped. Each view
     folds the events in one `Lot` (a read and a write a table). ``prudent``: each event in its
     own savepoint and `Lot`, and one that fails is parked (``erreurs``) and passed.
     ``carte``: the territories (default: the configured ones, read once for these events).
-    ``massif``: new rows written with ``COPY`` on PostgreSQL (a rebuild's large pages)."""
+    ``massif``: new rows written with ``COPY`` on PostgreSQL (a rebuild's large pages).
+    ``vierges``: the projections hold nothing yet of these records' parcours (a rebuild's page
+    of whole parcours into its new generation): nothing is read back (tracking, rows)."""
     carte = carte or territoires.carte()
-    pids = {str(r["parcours"]["parcours_id"]) for r in records}
+    # each record's parcours, version and type, read once for every projection
+    entetes = [(str(m["parcours_id"]), int(m["version"]), r["envelope"]["type"].rsplit(".", 1)[-1], m, r)
+               for r in records for m in (r["parcours"],)]
+    pids = {e[0] for e in entetes}
     applied = {}
+    plis = generations.Plis() if vierges else None  # every view applies every event
     for name, gen in cibles.items():
         vue = VUES[name]
         t = generations.tables(vue, gen)
         s = t.suivi
-        vus = dict(conn.execute(select(s.c.parcours_id, s.c.version).where(s.c.parcours_id.in_(pids))).all())
+        vus = {} if vierges else dict(conn.execute(
+            select(s.c.parcours_id, s.c.version).where(s.c.parcours_id.in_(pids))).all())
         changed: dict[str, int] = {}
         known = set(vus)
-        lot = Lot(conn, pids, carte, massif)
-        for rec in records:
-            meta = rec["parcours"]
-            pid, version = str(meta["parcours_id"]), int(meta["version"])
+        lot = Lot(conn, pids, carte, massif, vierge=vierges, plis=plis)
+        apply, n = vue.apply, 0
+        if vierges and not prudent:  # every event new to the view (a parcours's in version order)
+            for _, _, type_, meta, rec in entetes:
+                apply(conn, t, type_, meta, rec, lot)
+            changed, n = {e[0]: e[1] for e in entetes}, len(entetes)
+        for pid, version, type_, meta, rec in entetes if not (vierges and not prudent) else ():
             if vus.get(pid, 0) >= version:
                 continue
-            type_ = rec["envelope"]["type"].rsplit(".", 1)[-1]
             if not prudent:
-                vue.apply(conn, t, type_, meta, rec, lot)
+                apply(conn, t, type_, meta, rec, lot)
             else:
                 try:
                     with conn.begin_nested():
@@ -76,7 +85,9 @@ def appliquer(conn: Connection, records: list[dict], cibles: dict[str, int],
                 except Exception as exc:  # this view cannot apply it: parked, the view goes on
                     erreurs.garer(conn, name, type_, meta, exc)
             vus[pid] = changed[pid] = version
-            applied[name] = applied.get(name, 0) + 1
+            n += 1
+        if n:
+            applied[name] = n
         lot.ecrire()
         ecrire = generations.copier if massif else generations.ecrire
         ecrire(conn, s, [{"parcours_id": p, "version": v} for p, v in changed.items()

@@ -7,6 +7,7 @@ republishes: consumers deduplicate by (parcours id, version), which every messag
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import sys
 import time
@@ -32,9 +33,19 @@ positions = Table("outbox_position", _meta, Column("name", String(50), primary_k
 DOMAIN_NS = uuid.UUID("6b1d0c1e-8f0a-4b8e-9a39-2f3c8f6f7a10")
 
 
+_DOMAIN_NS = DOMAIN_NS.bytes
+
+
 def domain_event_id(parcours_id, version: int) -> str:
-    """Stable id of a domain event: the same stored event always gets the same id."""
-    return str(uuid.uuid5(DOMAIN_NS, f"{parcours_id}:{version}"))
+    """Stable id of a domain event: the same stored event always gets the same id, the name-based
+    UUID (version 5, RFC 4122) of "<parcours id>:<version>" in `DOMAIN_NS`, as
+    ``uuid.uuid5`` makes it, written without its two intermediate UUID objects (a rebuild
+    makes one an event)."""
+    h = bytearray(hashlib.sha1(_DOMAIN_NS + f"{parcours_id}:{version}".encode()).digest()[:16])
+    h[6] = (h[6] & 0x0F) | 0x50  # version 5
+    h[8] = (h[8] & 0x3F) | 0x80  # the RFC 4122 variant
+    x = h.hex()
+    return f"{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}"
 
 
 def _plain(value):
@@ -108,30 +119,31 @@ class DomainEventMapper:
     def record(self, event) -> tuple[str, dict]:
         name = type(event).__name__
         fullname = f"ambition.parcours.{name}"
-        attrs = {k: _plain(v) for k, v in vars(event).items()}
+        attrs = vars(event)  # read only; each value taken is made plain (`_plain`)
         meta = self._parcours_meta(event, name)
         ts = attrs.get("timestamp")
         when = ts if isinstance(ts, datetime) else datetime.now(timezone.utc)
+        pid = str(event.originator_id)
         record = {
             "envelope": {
-                "event_id": domain_event_id(event.originator_id, event.originator_version),
+                "event_id": domain_event_id(pid, event.originator_version),
                 "source": "ambition", "type": fullname,
                 "time": when.replace(microsecond=when.microsecond // 1000 * 1000),
                 "subject": meta["cle"],
             },
             "parcours": {
-                "parcours_id": str(event.originator_id), "version": event.originator_version,
+                "parcours_id": pid, "version": event.originator_version,
                 "numero": meta["numero"], "uai": meta["uai"], "mission_locale": meta["mission_locale"],
-                "origine_event_id": attrs.get("origine_event_id"),
-                "emetteur": attrs.get("emetteur") or "ambition",
+                "origine_event_id": _plain(attrs.get("origine_event_id")),
+                "emetteur": _plain(attrs.get("emetteur")) or "ambition",
             },
         }
         for field in self.fields(fullname):
             if field not in record and field in attrs:
-                record[field] = list(attrs[field]) if isinstance(attrs[field], tuple) \
-                    else attrs[field]
+                value = _plain(attrs[field])
+                record[field] = list(value) if isinstance(value, tuple) else value
             elif field in DERIVED:
-                record[field] = DERIVED[field](attrs)
+                record[field] = DERIVED[field]({k: _plain(v) for k, v in attrs.items()})
         return fullname, record
 
 

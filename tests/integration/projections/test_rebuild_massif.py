@@ -8,10 +8,13 @@ from pathlib import Path
 import pytest
 from aide_vues import charger, projeter, records_of, scenario, tout
 
+from eventsourcing.persistence import StoredEvent
+
 from ambition.bootstrap import make_app
 from ambition.config import Settings
 
-from ambition.parcours.exemples import AUTRE_SIRET_ML, EMETTEURS, SIRET_ML, fait
+from ambition.decodage import Decodeur
+from ambition.parcours.exemples import AUTRE_SIRET_ML, ELEVE, EMETTEURS, SIRET_ML, fait
 from ambition.parcours.faits import FOQUALE, LYCEE, MISSION_LOCALE, Emetteur
 from ambition_projections.journal import Journal
 from ambition_projections.rebuild import evenements, rebuild
@@ -72,6 +75,46 @@ def _types(value):
     if isinstance(value, list):
         return [_types(v) for v in value]
     return (type(value).__name__, value)
+
+
+def _feuilles(value) -> list:
+    if isinstance(value, dict):
+        return [f for v in value.values() for f in _feuilles(v)]
+    if isinstance(value, (list, tuple)):
+        return [f for v in value for f in _feuilles(v)]
+    return [value]
+
+
+def test_the_fast_decoding_gives_the_library_s_events_for_every_event_type(parcours_app):
+    charger(parcours_app, toute_l_histoire()[len(scenario()):])
+    stored = parcours_app.recorder.select_notifications(1, 10 ** 6)
+    decodeur = Decodeur(parcours_app.mapper)
+    assert decodeur.direct  # neither cipher nor compressor: orjson parses the states
+    rapides = [decodeur(n) for n in stored]
+    assert {type(e).__name__ for e in rapides} == TOUS_LES_TYPES
+    assert ([(type(e), _types(vars(e))) for e in rapides]
+            == [(type(e), _types(vars(e))) for e in map(parcours_app.mapper.to_domain_event, stored)])
+    # known answers: the enrolment of the élève "ccc…" starts on 2 September 2024 (the
+    # examples' default), and the library's timestamps are aware datetimes
+    inscrit = next(e for e in rapides if type(e).__name__ == "EleveInscrit" and e.cle == "c" * 32)
+    assert inscrit.date_debut == date(2024, 9, 2) and type(inscrit.date_debut) is date
+    assert inscrit.timestamp.utcoffset() is not None
+    # the identity went to the encrypted identity store: no INE, name or birth date here
+    identite = {ELEVE["ine"], ELEVE["nom"], ELEVE["prenom"], ELEVE["date_naissance"],
+                date.fromisoformat(ELEVE["date_naissance"])}
+    feuilles = [f for e in rapides for f in _feuilles(vars(e))]
+    assert not identite & {f for f in feuilles if isinstance(f, (str, date))}
+    assert not [f for f in feuilles if isinstance(f, str) and ELEVE["ine"] in f]
+
+
+def test_a_state_orjson_does_not_take_is_decoded_by_the_library(parcours_app):
+    n = next(n for n in parcours_app.recorder.select_notifications(1, 10 ** 6)
+             if n.topic.endswith(".ActiviteLyceeRealisee"))
+    grand = 2 ** 70 + 1  # orjson would read this integer as a float (2 ** 70); json keeps it
+    state = n.state.replace(b'"duree_heures":', f'"duree_heures":{grand},"_":'.encode(), 1)
+    ev = Decodeur(parcours_app.mapper)(StoredEvent(n.originator_id, n.originator_version, n.topic, state))
+    assert ev.duree_heures == grand and type(ev.duree_heures) is int
+    assert type(ev).__name__ == "ActiviteLyceeRealisee"
 
 
 def test_the_records_without_the_avro_round_trip_are_those_a_partner_reads(parcours_app, registry):
