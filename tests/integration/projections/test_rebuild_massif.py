@@ -65,6 +65,14 @@ def toute_l_histoire() -> list:
     assert SIRET_ML != AUTRE_SIRET_ML
     successifs = [fait(type_, cle="d" * 32, emetteur=_emetteur(pid), **payload)
                   for _, pid, type_, payload in FAITS]
+    # a PACEA signed in the first parcours (lycée A, Paris) ends in the second (lycée B, Lyon),
+    # after the first one's last event (its outcome corrected): the first parcours's row
+    # changes last with it, and keeps its own territory
+    ml_a = FAITS[1][1]
+    successifs.insert(2, fait("PaceaSigne", cle="d" * 32, emetteur=_emetteur(ml_a)))
+    assert successifs[8].type == "IssueCorrigee"
+    successifs.insert(9, fait("PaceaTermine", cle="d" * 32, emetteur=_emetteur(ml_a),
+                              date_fin=date(2025, 9, 20)))
     return scenario() + une + successifs
 
 
