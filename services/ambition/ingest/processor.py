@@ -147,7 +147,13 @@ class Processor:
     def _handle(self, batch: list[Incoming], lus: list | None = None) -> Lot:
         sources = self._sources(batch, lus=lus)
         inscrits = {s.fait.cle for s in sources if s.fait and s.fait.type == "EleveInscrit"}
-        parquees = self._sources_parquees(self.attente.parques(inscrits)) if inscrits else []
+        cles = inscrits | {s.fait.cle for s in sources if s.fait}
+        rows = self.attente.parques(cles) if cles else []
+        # a parked fact of a parcours that exists now (another processor enrolled it after this
+        # one parked the fact, and before the sweep): decided before the batch's facts of that
+        # parcours, which may need it (an activity after its accueil)
+        existent = {c: self.app.existe(c) for c in {r.cle for r in rows} - inscrits}
+        parquees = self._sources_parquees([r for r in rows if r.cle in inscrits or existent.get(r.cle)])
         sequence = ordonner(sources, parquees, self.app.existe)
         v = self._verdicts()
         v.decider(sequence)

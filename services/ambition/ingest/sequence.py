@@ -33,7 +33,8 @@ def ordonner(sources: list[Source], parquees: list[Source], existe: Callable[[st
     """``sources`` in arrival order, with the parked facts of each key enrolled in the batch,
     and the facts of the batch that came before their key's enrolment, moved right after
     that enrolment. A key whose parcours already exists is left in arrival order (its facts
-    were not waiting: they belong to the existing parcours)."""
+    were not waiting: they belong to the existing parcours), after the parked facts of that
+    key given in ``parquees`` (they arrived earlier)."""
     premiere: dict[str, int] = {}
     for i, s in enumerate(sources):
         if s.fait and s.fait.type == "EleveInscrit":
@@ -50,6 +51,8 @@ def ordonner(sources: list[Source], parquees: list[Source], existe: Callable[[st
         if cle in retenir and i < premiere[cle]:
             attendent[cle].append(s)  # after the parked ones: they arrived earlier
             continue
+        if cle is not None and cle not in premiere and cle in attendent:
+            ordre += attendent.pop(cle)
         ordre.append(s)
         if cle is not None and i == premiere.get(cle):
             ordre += attendent.pop(cle, [])

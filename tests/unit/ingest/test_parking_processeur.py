@@ -127,6 +127,29 @@ def test_the_sweep_replays_a_parked_fact_once_another_worker_enrolled_its_parcou
     assert proc.balayer() == []
 
 
+def test_a_fact_after_a_parked_one_of_an_existing_parcours_is_decided_after_it(
+        envoyeur, processor_factory, cohorte, settings):
+    """Two processors: this one parked the accueil (no parcours yet) while the other was
+    enrolling the élève, and did not see the enrolment when that one looked for parked facts.
+    The activity that follows the accueil then arrives here before any sweep: the parked
+    accueil is decided first, so the activity is accepted, not refused for an accueil the
+    platform had in hand (ACCUEIL_ML_AVANT_ACTIVITE)."""
+    inscription, accueil, activite = _faits(cohorte)
+    proc = processor_factory()  # parking delay: one hour, no sweep in this test
+    proc.handle(envoyeur.envoie(accueil))
+    autre = processor_factory()
+    fait = autre._source(envoyeur.envoie(inscription)[0]).fait
+    assert [r.statut for r in autre.app.traiter_lot([fait])] == [ACCEPTE]
+
+    lot = proc.handle(envoyeur.envoie(activite))
+    assert [(o.statut, o.reason) for o in lot.outcomes] == [("accepte", None)] and lot.envois == []
+    assert proc.attente.compte(PARQUE) == 0 and _valeur(metrics.PARKED) == 0
+    cle = cle_parcours(inscription.champs["ine"], settings.pseudonym_secret)
+    assert len(proc.app.parcours(cle).traites) == 3
+    assert _accuses(proc, ML) == [(ACCUEIL_ID, "parque", None), (ACCUEIL_ID, "accepte", None),
+                                  (ACTIVITE_ID, "accepte", None)]
+
+
 def test_an_orphan_is_refused_after_the_delay_and_kept_until_the_broker_has_it(
         envoyeur, processor_factory, cohorte):
     _, accueil, _ = _faits(cohorte)
