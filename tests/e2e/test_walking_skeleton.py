@@ -62,10 +62,23 @@ def test_enrolments_duplicates_ineligible_and_garbage_reach_the_views(running):
 
 
 def test_the_consumer_survives_and_the_metrics_count(running):
-    import httpx
+    """Its own enrolment and garbage (whatever ran before in the module): the consumer decides
+    both, counts each, and no worker exits."""
+    from platform_support import metrique
+    from verite import attendre
 
-    text = httpx.get(f"http://127.0.0.1:{running.settings.ingest_metrics_port}/metrics").text
-    assert 'ambition_messages_consumed_total{outcome="accepte",topic="ambition.partenaires.lycee"}' in text
-    assert 'ambition_rejected_total{reason="MAGIQUE_INVALIDE"}' in text
-    assert "ambition_processing_seconds_bucket" in text
+    port = running.settings.ingest_metrics_port
+    acceptes = ("ambition_messages_consumed_total",
+                {"outcome": "accepte", "topic": "ambition.partenaires.lycee"})
+    illisibles = ("ambition_rejected_total", {"reason": "MAGIQUE_INVALIDE"})
+    avant = {n: metrique(port, n, **labels) for n, labels in (acceptes, illisibles)}
+    lycee = next(c for c in demo_partners(running.settings) if c.type == "LYCEE")
+    with LyceeProducer(lycee, settings=running.settings) as producer:
+        fields, _ = inscription(random.Random(71), lycee.identifiant, RENTREE, TODAY)
+        fields.update(diplome="CAP", session_examen=2026, en_emploi=False)
+        producer.eleve_inscrit(**fields, event_id=str(uuid.uuid4()))
+        producer.send_raw(b"\x00\x02 still not avro", [], b"garbage-2")
+    attendre(lambda: all(metrique(port, n, **labels) == avant[n] + 1 for n, labels in (acceptes, illisibles)),
+             60, "the enrolment accepted and the garbage refused, each counted once")
+    assert metrique(port, "ambition_processing_seconds_count") > 0
     assert not running.platform.dead()
