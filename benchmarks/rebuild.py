@@ -97,6 +97,15 @@ def _mediane(dsn: str, massif: bool, processus: int, rounds: int, label: str) ->
             "evenements": runs[0]["evenements"], "rss_mib": max(r["rss_mib"] for r in runs)}
 
 
+def _cohorte(nom: str, parcours: int, quoi: str) -> str:
+    """A new database named `nom` holding a cohort of `parcours` parcours; its address."""
+    dsn = _base(nom)
+    f = remplir(dsn, parcours)
+    print(f"rebuild: {quoi} of {parcours:,} parcours, {f['evenements']:,} events stored in "
+          f"{f['secondes']:.0f} s ({f['evenements'] / f['secondes']:,.0f}/s)", flush=True)
+    return dsn
+
+
 def main(parcours: int = 20_000, rounds: int = 3, base_parcours: int = 2_000) -> dict:
     """The worker's path and the bulk one (1 process) on a cohort of `base_parcours`, then the
     bulk one in 1 and in 2 processes on `parcours` parcours; each a median of `rounds`."""
@@ -104,17 +113,11 @@ def main(parcours: int = 20_000, rounds: int = 3, base_parcours: int = 2_000) ->
     out: dict = {}
     try:
         if base_parcours:
-            dsn = _base(f"{prefixe}_base")
-            f = remplir(dsn, base_parcours)
-            print(f"rebuild: baseline cohort of {base_parcours:,} parcours, {f['evenements']:,} events "
-                  f"stored in {f['secondes']:.0f} s", flush=True)
+            dsn = _cohorte(f"{prefixe}_base", base_parcours, "baseline cohort")
             out["worker"] = _mediane(dsn, False, 1, rounds, "worker path        ")
             out["bulk_petit"] = _mediane(dsn, True, 1, rounds, "bulk, 1 process    ")
             _supprimer(f"{prefixe}_base")
-        dsn = _base(f"{prefixe}_cohorte")
-        f = remplir(dsn, parcours)
-        print(f"rebuild: cohort of {parcours:,} parcours, {f['evenements']:,} events stored in "
-              f"{f['secondes']:.0f} s ({f['evenements'] / f['secondes']:,.0f}/s)", flush=True)
+        dsn = _cohorte(f"{prefixe}_cohorte", parcours, "cohort")
         out["bulk_1"] = _mediane(dsn, True, 1, rounds, "bulk, 1 process    ")
         out["bulk"] = _mediane(dsn, True, 2, rounds, "bulk, 2 processes  ")
         out["parcours"] = parcours

@@ -158,36 +158,43 @@ async function checkSealedIdentity(vdir) {
   if (prefix !== 'hpke1' || pseudo !== v.sujet.pseudo || !/^[0-9a-f]{32}$/.test(pseudo)) {
     problems.push('identite.json: subject is not hpke1.<32 hex>.<sealed>');
   }
-  const opened = async (what, sealed, expected) => {
+  // the vectors give the SHA-256 of each plaintext, never the synthetic identity in clear
+  const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
+  const opened = async (what, sealed, digest) => {
+    let clear = null;
     try {
-      const clear = (await open(v.cle_privee_test_only, sealed, v.partenaire)).toString('utf8');
-      if (clear !== expected) problems.push(`identite.json: ${what} opens to something else`);
+      clear = await open(v.cle_privee_test_only, sealed, v.partenaire);
+      if (sha256(clear) !== digest) problems.push(`identite.json: ${what} opens to something else`);
     } catch (e) { problems.push(`identite.json: ${what} does not open: ${e.message}`); }
     try { // a value sealed for one partner never opens as another's
       await open(v.cle_privee_test_only, sealed, `${v.partenaire}X`);
       problems.push(`identite.json: ${what} opens with another partner's info`);
     } catch { /* expected */ }
+    return clear;
   };
-  await opened('subject', Buffer.from(sealedIne, 'base64url'), v.sujet.ine);
+  const ineBytes = await opened('subject', Buffer.from(sealedIne, 'base64url'), v.sujet.ine_sha256);
   const identite = Buffer.from(v.identite.scelle_hex, 'hex');
-  await opened('identite', identite, v.identite.clair);
-  const clear = JSON.parse(v.identite.clair);
+  const clearBytes = await opened('identite', identite, v.identite.clair_sha256);
+  if (ineBytes === null || clearBytes === null) return problems;
+  const ine = ineBytes.toString('utf8');
+  const clear = JSON.parse(clearBytes.toString('utf8'));
   if (JSON.stringify(Object.keys(clear).sort()) !== JSON.stringify(['accompagnement_handicap', 'date_naissance', 'ine', 'nom', 'prenom'])
-      || clear.ine !== v.sujet.ine || !/^\d{4}-\d{2}-\d{2}$/.test(clear.date_naissance)) {
+      || JSON.stringify(Object.keys(clear).sort()) !== JSON.stringify(v.identite.clair_champs)
+      || clear.ine !== ine || !/^\d{4}-\d{2}-\d{2}$/.test(clear.date_naissance)) {
     problems.push('identite.json: the clear identity is not the documented JSON object');
   }
-  if (identite.length !== 32 + Buffer.byteLength(v.identite.clair) + 16) problems.push('identite.json: not enc || ct || tag');
+  if (identite.length !== 32 + clearBytes.length + 16) problems.push('identite.json: not enc || ct || tag');
   // and what this client seals, the published key opens (sealing is randomised: no fixed bytes)
   const mine = await seal(v.cle_publique, identityJson(clear), v.partenaire);
   if (!(await open(v.cle_privee_test_only, mine, v.partenaire)).equals(identityJson(clear))) {
     problems.push('identite.json: this client\'s sealing does not open');
   }
-  const [a, b] = [await sealedSubject(v.cle_publique, v.sujet.ine, v.partenaire, pseudo),
-    await sealedSubject(v.cle_publique, v.sujet.ine, v.partenaire, pseudo)];
+  const [a, b] = [await sealedSubject(v.cle_publique, ine, v.partenaire, pseudo),
+    await sealedSubject(v.cle_publique, ine, v.partenaire, pseudo)];
   if (a === b || !/^hpke1\.[0-9a-f]{32}\.[A-Za-z0-9_-]+$/.test(a)) problems.push('identite.json: sealing is not randomised base64url');
   for (const s of [a, b]) {
-    const ine = await open(v.cle_privee_test_only, Buffer.from(s.split('.')[2], 'base64url'), v.partenaire);
-    if (ine.toString('utf8') !== v.sujet.ine) problems.push('identite.json: a fresh sealing of the INE does not open to it');
+    const opened = await open(v.cle_privee_test_only, Buffer.from(s.split('.')[2], 'base64url'), v.partenaire);
+    if (opened.toString('utf8') !== ine) problems.push('identite.json: a fresh sealing of the INE does not open to it');
   }
   return problems;
 }

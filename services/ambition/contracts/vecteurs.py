@@ -10,7 +10,8 @@
   the signature covers), the record they carry, and the verdict of the reading edge (opening
   sealed identities with the TEST identity key of ``identite.json``);
 - ``identite.json``: the sealed-identity known answers of docs/contrats.md (HPKE suite, TEST
-  X25519 key pair, ``info``, a sealed subject and a sealed ``identite`` with their plaintexts).
+  X25519 key pair, ``info``, a sealed subject and a sealed ``identite`` with the SHA-256 of
+  their plaintexts: no synthetic INE, name or birth date is published in clear).
 
 ``python -m ambition.contracts.vecteurs`` rewrites docs/vecteurs/ from the schemas; the suite
 checks the files are current and that each verdict holds (tests/unit/contracts/test_vecteurs.py).
@@ -18,6 +19,7 @@ checks the files are current and that each verdict holds (tests/unit/contracts/t
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -27,6 +29,7 @@ from fastavro.schema import to_parsing_canonical_form
 from ambition.config import ROOT
 
 from ambition.identite import scellement, vecteurs as scelles
+from ambition.identite.scellement import Ouvreur
 
 from . import signing
 from .codec import MAGIC, Registry, crc64_fingerprint
@@ -68,10 +71,16 @@ def schemas(registry: Registry) -> list[dict]:
     return out
 
 
+def _sha256(texte: bytes) -> str:
+    return hashlib.sha256(texte).hexdigest()
+
+
 def identite() -> dict:
-    """The sealed-identity vectors: what any HPKE implementation must open, and to what."""
+    """The sealed-identity vectors: what any HPKE implementation must open, and the SHA-256 of
+    what it opens to. The plaintexts themselves (a synthetic élève's INE, names and birth date)
+    are not published: an identity travels sealed, and a client checks its opening by digest."""
     sujet = scelles.SUJET.split(".")
-    clair = scelles.IDENTITE_CLAIRE.decode()
+    ine = Ouvreur([scellement.CLE_DE_TEST]).ine_du_sujet(scelles.SUJET, scelles.PARTENAIRE)
     return {"description": "Sealed identity (docs/contrats.md): HPKE RFC 9180 base mode, single shot; "
                            "sealed value = enc (32 bytes) || ciphertext; aad empty. TEST keys: never "
                            "in production.",
@@ -79,8 +88,10 @@ def identite() -> dict:
                       "kem": "DHKEM(X25519, HKDF-SHA256)", "kdf": "HKDF-SHA256", "aead": "AES-128-GCM"},
             "cle_privee_test_only": scellement.CLE_DE_TEST, "cle_publique": scellement.CLE_PUBLIQUE_DE_TEST,
             "partenaire": scelles.PARTENAIRE, "info": scellement.info(scelles.PARTENAIRE).decode(),
-            "sujet": {"valeur": scelles.SUJET, "pseudo": sujet[1], "ine": json.loads(clair)["ine"]},
-            "identite": {"scelle_hex": scelles.IDENTITE_HEX, "clair": clair}}
+            "sujet": {"valeur": scelles.SUJET, "pseudo": sujet[1], "ine_sha256": _sha256(ine.encode())},
+            "identite": {"scelle_hex": scelles.IDENTITE_HEX,
+                         "clair_sha256": _sha256(scelles.IDENTITE_CLAIRE),
+                         "clair_champs": sorted(json.loads(scelles.IDENTITE_CLAIRE))}}
 
 
 def _json(v):

@@ -4,6 +4,7 @@ is the one in its messages, in both hex conventions."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 
 import pytest
@@ -79,17 +80,25 @@ def test_a_valid_message_starts_with_the_marker_and_its_schemas_fingerprint():
 
 def test_the_sealed_identity_vectors_are_the_pages_and_open_to_their_plaintexts():
     """identite.json (what a client in another language reads) says what docs/contrats.md says,
-    and opens with its own TEST key to its own plaintexts."""
+    and opens with its own TEST key to the plaintexts whose SHA-256 it gives (the plaintexts
+    themselves are not published: a synthetic élève's identity is still an identity)."""
     doc = json.loads((DOSSIER / "identite.json").read_text())
     page = (DOSSIER.parent / "contrats.md").read_text()
     for valeur in (doc["cle_privee_test_only"], doc["cle_publique"], doc["sujet"]["valeur"], doc["info"],
-                   doc["identite"]["clair"]):
+                   doc["sujet"]["ine_sha256"], doc["identite"]["clair_sha256"]):
         assert valeur in page
     assert doc["identite"]["scelle_hex"] in "".join(page.split())
     ouvreur = Ouvreur([doc["cle_privee_test_only"]])
-    assert ouvreur.ine_du_sujet(doc["sujet"]["valeur"], doc["partenaire"]) == doc["sujet"]["ine"]
-    assert ouvreur.ouvrir(bytes.fromhex(doc["identite"]["scelle_hex"]), doc["partenaire"]).decode() \
-        == doc["identite"]["clair"]
+    ine = ouvreur.ine_du_sujet(doc["sujet"]["valeur"], doc["partenaire"])
+    clair = ouvreur.ouvrir(bytes.fromhex(doc["identite"]["scelle_hex"]), doc["partenaire"])
+    # the digests as `printf %s <plaintext> | sha256sum` gives them, of the synthetic élève
+    # 0123456789A (Lina Martin, 2006-03-14) the vectors were sealed with
+    assert hashlib.sha256(ine.encode()).hexdigest() == doc["sujet"]["ine_sha256"] == \
+        "bf6eddc8fa80926f7db6dac204aeecf206bc86eb7a7e29493c06dc25a4759b65"
+    assert hashlib.sha256(clair).hexdigest() == doc["identite"]["clair_sha256"] == \
+        "c794798b1dd07e96d4c399903623292d4b14cd0e4fc535ef08a0fcf6956b9253"
+    assert sorted(json.loads(clair)) == doc["identite"]["clair_champs"] and json.loads(clair)["ine"] == ine
+    assert "0123456789A" not in (DOSSIER / "identite.json").read_text() and "0123456789A" not in page
     enrolment = json.loads((DOSSIER / "messages" / "eleve-inscrit.json").read_text())
     assert enrolment["enregistrement"]["identite"]["bytes_hex"] == doc["identite"]["scelle_hex"]
     assert enrolment["enregistrement"]["envelope"]["subject"] == doc["sujet"]["valeur"]
