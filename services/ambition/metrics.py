@@ -100,6 +100,12 @@ RETRIED = Counter(
     "Rejected messages re-submitted by an operator, by outcome (accepte, doublon, refuse, parque).",
     ["outcome"],
 )
+PARTITIONS_ASSIGNED = Gauge(
+    "ambition_ingest_partitions_assigned",
+    "Partitions of the partner topics this processor holds in its consumer group, by topic "
+    "(0 on every topic: a processor idle since the last rebalance).",
+    ["topic"],
+)
 REJECTED_UNSENT = Gauge(
     "ambition_rejected_unsent_events",
     "Refusals written durably but not yet acknowledged by the rejected topic (broker away).",

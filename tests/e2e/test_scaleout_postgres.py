@@ -41,6 +41,12 @@ def _total(port: int, nom: str) -> float:
     return sum(s.value for f in text_string_to_metric_families(text) for s in f.samples if s.name == nom)
 
 
+def _partages(r) -> bool:
+    """Both processors hold partner partitions, and together all of them (a rebalance done)."""
+    tenues = [_total(p, PARTITIONS) for p in r.ingest.values()]
+    return all(tenues) and sum(tenues) == 3 * r.settings.topics.partitions
+
+
 def _somme(ports, nom: str) -> float:
     return sum(_total(p, nom) for p in ports)
 
@@ -64,6 +70,7 @@ def _appliques(r, vue: str = "chronologie") -> float:
 DECIDES = "ambition_messages_consumed_total"  # partner messages decided, every outcome
 APPLIQUES = "ambition_projection_events_total"  # events applied to a view (or found applied)
 OUTAGES = "ambition_store_outages_total"
+PARTITIONS = "ambition_ingest_partitions_assigned"  # partner partitions a processor holds
 
 
 def _evenements(dsn: str) -> int:
@@ -112,6 +119,9 @@ def deux_et_deux(tmp_path_factory):
             nom, port = instance(r, "projections")
             r.projections[nom] = port
             r.tues = set()
+            # the second processor's join ends in a rebalance; facts sent before it would all go
+            # to the first, leaving nothing for the second to decide
+            attendre(lambda: _partages(r), 90, "the partner partitions split between the processors")
             yield r
         finally:
             arreter(r)

@@ -135,6 +135,14 @@ async def traiter(stream):
         metrics.BATCH_SIZE.observe(len(batch))
 
 
+@app.on_partitions_assigned.connect
+async def _partitions_assignees(app, assigned, **kwargs) -> None:
+    """Show how many partner partitions this processor holds after each rebalance (the whole
+    new assignment is given; a topic it lost shows 0)."""
+    for topic in (topics.lycee, topics.missionlocale, topics.foquale):
+        metrics.PARTITIONS_ASSIGNED.labels(topic).set(sum(1 for tp in assigned if tp.topic == topic))
+
+
 @app.timer(interval=settings.parking_sweep)
 async def balayer():
     """Replay parked facts whose parcours now exists, refuse the orphans, resend what is left."""
