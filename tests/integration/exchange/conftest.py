@@ -134,6 +134,13 @@ def enregistreur(settings, registry, creds, kafka_bootstrap):
 
 @pytest.fixture
 def processor_factory(settings, registry, directory):
+    # each processor's event store is closed after the test: a PostgreSQL pool left open on a
+    # database dropped at teardown would go on reconnecting in its threads for the session
+    stores = []
+
     def make(**options):
-        return Processor(settings, make_app(settings), registry, directory, **options)
-    return make
+        stores.append(make_app(settings))
+        return Processor(settings, stores[-1], registry, directory, **options)
+    yield make
+    for store in stores:
+        store.close()

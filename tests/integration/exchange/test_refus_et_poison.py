@@ -80,7 +80,7 @@ def test_a_poison_message_is_refused_alone(enregistreur, processor_factory, sett
 
 
 def test_a_real_database_outage_refuses_nothing_and_loses_nothing(
-        enregistreur, settings, registry, directory, creds, pg_prive):
+        enregistreur, settings, registry, directory, creds, pg_prive, request):
     """The event store's PostgreSQL (a private cluster) is stopped: every attempt fails and is
     retried, nothing is refused or parked; once it is started again the same batch is decided
     (the agent retries it), exactly once."""
@@ -93,7 +93,9 @@ def test_a_real_database_outage_refuses_nothing_and_loses_nothing(
     from attente import jusqua
 
     ici = dataclasses.replace(settings, event_store=pg_prive.nouvelle_base())
-    proc = Processor(ici, make_app(ici), registry, directory)
+    store = make_app(ici)
+    request.addfinalizer(store.close)
+    proc = Processor(ici, store, registry, directory)
     cohorte = generer(list(creds.values()), 2, seed=4, secret=settings.pseudonym_secret)
     f = cohorte.faits[0]
     getattr(enregistreur.producteurs[f.partner_id], f.methode)(**f.champs)
