@@ -488,12 +488,9 @@ def test_a_failure_of_a_batch_then_a_store_away_while_deciding_one_by_one(
     assert proc._echecs == {}
 
 
-def test_a_poison_message_does_not_stop_the_messages_after_it(envoyeur, processor_factory, cohorte):
-    inscription, accueil, activite = _faits(cohorte)
-    proc = processor_factory()
-    abimes = [Incoming("ambition.partenaires.missionlocale", 0, o, b"k", b"not avro", [])
-              for o in (50, 51)]
-    batch = envoyeur.envoie(inscription, accueil) + abimes
+def _jusqu_au_poison(proc, batch):
+    """Decide ``batch`` with a bug met by the mission locale's accueil alone: the batch fails
+    as a whole until the processor has seen it fail POISON_AFTER times; that last decision."""
     real = proc.app.traiter_lot
 
     def traiter_lot(faits):
@@ -505,7 +502,16 @@ def test_a_poison_message_does_not_stop_the_messages_after_it(envoyeur, processo
     for _ in range(POISON_AFTER - 1):
         with pytest.raises(RuntimeError):
             proc.handle(batch)
-    lot = proc.handle(batch)
+    return proc.handle(batch)
+
+
+def test_a_poison_message_does_not_stop_the_messages_after_it(envoyeur, processor_factory, cohorte):
+    inscription, accueil, activite = _faits(cohorte)
+    proc = processor_factory()
+    abimes = [Incoming("ambition.partenaires.missionlocale", 0, o, b"k", b"not avro", [])
+              for o in (50, 51)]
+    batch = envoyeur.envoie(inscription, accueil) + abimes
+    lot = _jusqu_au_poison(proc, batch)
     assert [o.statut for o in lot.outcomes] == ["doublon", "refuse", "refuse", "refuse"]
     assert sorted(e.reason for e in lot.envois) == sorted(
         ["ERREUR_TRAITEMENT", lot.outcomes[1].reason, lot.outcomes[2].reason])
@@ -542,18 +548,7 @@ def test_a_batch_of_two_with_a_poison_message_refuses_only_that_one(envoyeur, pr
     inscription, accueil, _ = _faits(cohorte)
     batch = envoyeur.envoie(inscription, accueil)
     proc = processor_factory()
-    real = proc.app.traiter_lot
-
-    def traiter_lot(faits):
-        if any(f.event_id == ACCUEIL_ID for f in faits):
-            raise RuntimeError("a bug met by this message only")
-        return real(faits)
-
-    proc.app.traiter_lot = traiter_lot
-    for _ in range(POISON_AFTER - 1):
-        with pytest.raises(RuntimeError):
-            proc.handle(batch)
-    lot = proc.handle(batch)
+    lot = _jusqu_au_poison(proc, batch)
     assert [(o.statut, o.reason, o.incoming.offset) for o in lot.outcomes] == [
         ("doublon", None, 0), ("refuse", "ERREUR_TRAITEMENT", 0)]
 
