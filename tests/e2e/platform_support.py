@@ -32,6 +32,7 @@ class Running:
         self.base_url = f"http://127.0.0.1:{settings.api_port}"
         self.http = httpx.Client(base_url=self.base_url, timeout=10)
         self.tokens = demo_tokens(settings)
+        self.ouverts: list = []  # partner producers opened by the tests, closed with the platform
 
     def _auth(self, actor: str | None) -> dict:
         if actor is None and "Authorization" in self.http.headers:
@@ -96,12 +97,18 @@ def _demarrer(base: Path, workers=WORKERS, **extra_env: str) -> Running:
 
 
 def arreter(r: Running) -> None:
+    # the producers first, while their broker answers: left open, their client threads would
+    # go on reconnecting to a stopped broker for the rest of the session
+    for p in r.ouverts:
+        p.close(timeout=1.0)
     r.platform.stop()
     r.broker.stop()
 
 
 def producteurs(r: Running) -> dict:
-    return {c.partner_id: PRODUCERS[c.type](c, settings=r.settings) for c in demo_partners(r.settings)}
+    prods = {c.partner_id: PRODUCERS[c.type](c, settings=r.settings) for c in demo_partners(r.settings)}
+    r.ouverts += prods.values()
+    return prods
 
 
 # -- positive signals: "nothing more will happen" is observed, never slept on ---------------

@@ -103,7 +103,9 @@ def up(tmp_path_factory):
     u.verite = Verite()
     u.store = make_app(u.settings)
     u.stockes = 0  # events the cohorts sent so far must give
+    u.ouverts = []
     yield u
+    _fermer(u)
     if u.proc.poll() is None:
         u.ctrl_c()
 
@@ -116,10 +118,19 @@ def _cohorte(u: Up, seed: int):
 
 
 def _producteurs(u: Up, outbox: str | None = None) -> dict:
-    return {c.partner_id: PRODUCERS[c.type](
+    prods = {c.partner_id: PRODUCERS[c.type](
         c, settings=u.settings, **({"outbox_path": u.base / f"{outbox}-{c.partner_id}.sqlite"}
                                    if outbox else {}))
         for c in demo_partners(u.settings)}
+    u.ouverts += prods.values()
+    return prods
+
+
+def _fermer(u: Up) -> None:
+    """Close the partners' producers a test opened (left open, their client threads would go
+    on reconnecting after the platform stops, for the rest of the session)."""
+    while u.ouverts:
+        u.ouverts.pop().close(timeout=1.0)
 
 
 def _stockes(u: Up) -> int:
@@ -135,6 +146,7 @@ def _finir(u: Up, c, faits, clotures, prods) -> None:
     u.verite.ajouter(c)
     verifier_vues(u.get, u.verite)
     u.stockes = _stockes(u)
+    _fermer(u)
 
 
 def test_a_worker_killed_again_and_again_is_restarted_and_reported_while_the_others_go_on(up):
