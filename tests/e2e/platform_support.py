@@ -99,10 +99,12 @@ def _demarrer(base: Path, workers=WORKERS, **extra_env: str) -> Running:
 def arreter(r: Running) -> None:
     # the producers first, while their broker answers: left open, their client threads would
     # go on reconnecting to a stopped broker for the rest of the session
-    for p in r.ouverts:
-        p.close(timeout=1.0)
-    r.platform.stop()
-    r.broker.stop()
+    try:
+        for p in r.ouverts:
+            p.close(timeout=1.0)
+    finally:  # whatever a producer's close raises, the platform and its broker are stopped
+        r.platform.stop()
+        r.broker.stop()
 
 
 def producteurs(r: Running) -> dict:
